@@ -1,0 +1,37 @@
+using Microsoft.ML.Vae.Torch.Native;
+
+namespace Microsoft.ML.Vae.Torch;
+
+/// <summary>An error reported by libtorch that is neither an argument nor an index error.</summary>
+public class TorchException : Exception
+{
+    /// <summary>Creates the exception with libtorch's message.</summary>
+    public TorchException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with an inner cause.</summary>
+    public TorchException(string message, Exception inner) : base(message, inner) { }
+
+    // Shape and size complaints arrive from libtorch as generic errors; these phrases mark them.
+    private static readonly string[] ArgumentPhrases =
+    {
+        "shape", "size", "dimension", "cannot be multiplied", "must match", "expected", "Expected",
+        "channels", "dtype", "scalar type", "invalid", "Invalid", "negative", "mismatch",
+    };
+
+    /// <summary>Reads the thread's last native error and builds the matching .NET exception.</summary>
+    internal static Exception FromLastError()
+    {
+        string message = NativeMethods.LastError();
+        int kind = NativeMethods.vt_last_error_kind();
+        if (string.IsNullOrEmpty(message)) message = "libtorch reported an error without a message";
+        return kind switch
+        {
+            2 => new IndexOutOfRangeException(message),
+            3 or 4 => new ArgumentException(message),
+            5 => new NotSupportedException(message),
+            6 => new OutOfMemoryException(message),
+            _ when ArgumentPhrases.Any(p => message.Contains(p, StringComparison.Ordinal)) => new ArgumentException(message),
+            _ => new TorchException(message),
+        };
+    }
+}
