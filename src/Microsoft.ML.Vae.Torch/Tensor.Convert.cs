@@ -38,6 +38,9 @@ public sealed partial class Tensor
     /// <summary>A second handle to the same tensor (shares data and autograd identity).</summary>
     public Tensor Alias() => Wrap(NativeMethods.vt_alias(H));
 
+    /// <summary>Replaces this tensor's data with <paramref name="source"/>'s (device and dtype too), keeping its identity, like PyTorch's <c>t.data = source</c>.</summary>
+    public void SetData(Tensor source) => NativeMethods.Check(NativeMethods.vt_set_data(H, Arg(source, nameof(source)).H));
+
     /// <summary>Back-propagates from this tensor (a scalar unless <paramref name="gradient"/> is given).</summary>
     public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false)
     {

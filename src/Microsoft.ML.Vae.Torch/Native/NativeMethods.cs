@@ -83,6 +83,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int vt_zero_(TensorHandle t);
     [LibraryImport(Lib)] internal static partial int vt_uniform_(TensorHandle t, double from, double to);
     [LibraryImport(Lib)] internal static partial int vt_normal_(TensorHandle t, double mean, double std);
+    [LibraryImport(Lib)] internal static partial int vt_set_data(TensorHandle t, TensorHandle src);
 
     // ---- pointwise
     [LibraryImport(Lib)] internal static partial TensorHandle vt_unary(int op, TensorHandle a);

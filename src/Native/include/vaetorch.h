@@ -116,6 +116,8 @@ VT_API int vt_fill_(vt_tensor t, double value);
 VT_API int vt_zero_(vt_tensor t);
 VT_API int vt_uniform_(vt_tensor t, double from, double to);
 VT_API int vt_normal_(vt_tensor t, double mean, double std);
+/* Replaces t's data (and device/dtype) with src's, keeping t's identity (PyTorch's `t.data = src`). */
+VT_API int vt_set_data(vt_tensor t, vt_tensor src);
 
 /* ---- pointwise ------------------------------------------------------------------------ */
 /* Unary op codes (vt_unary / vt_unary_). */

@@ -149,5 +149,6 @@ int vt_fill_(vt_tensor t, double v) { VT_STATUS(T(t).fill_(v)) }
 int vt_zero_(vt_tensor t) { VT_STATUS(T(t).zero_()) }
 int vt_uniform_(vt_tensor t, double a, double b) { VT_STATUS(T(t).uniform_(a, b)) }
 int vt_normal_(vt_tensor t, double m, double s) { VT_STATUS(T(t).normal_(m, s)) }
+int vt_set_data(vt_tensor t, vt_tensor src) { VT_STATUS(T(t).set_data(T(src))) }
 
 }  // extern "C"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Sets the machine up (eng/setup.sh), builds the solution in Release, runs every test
+# project with a TRX logger into artifacts/test-results and ends with the line
+#   tests: N passed, N failed, N skipped
+# Extra arguments go to `dotnet test`, e.g.  eng/test.sh --filter "FullyQualifiedName~Conv"
+# Exit status: non-zero when setup or the build failed, a test failed or the run aborted.
+set -euo pipefail
+
+LOG_TAG=test
+# shellcheck source=eng/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$REPO_ROOT"
+
+SOLUTION=Microsoft.ML.Vae.sln
+
+summary() { # passed failed skipped
+  printf 'tests: %s passed, %s failed, %s skipped\n' "$1" "$2" "$3"
+}
+
+# ML.NET integration layer hook. The Microsoft.ML packages do not restore here, so the opt-in
+# project that uses them is not part of the default run.
+mlnet_layer() {
+  echo "ML.NET layer: skipped (Microsoft.ML does not restore here; set MLNET_ASSEMBLIES=<folder> to build it)"
+}
+
+# Sums the Counters of every .trx under $1 and prints "passed failed skipped aborted files".
+parse_trx() {
+  python3 - "$1" <<'PY'
+import glob, os, sys
+import xml.etree.ElementTree as ET
+
+passed = failed = skipped = aborted = files = 0
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        print(f"[test] warning: cannot read {path}: {e}", file=sys.stderr)
+        aborted += 1
+        continue
+    files += 1
+    counters = root.find(".//{*}ResultSummary/{*}Counters")
+    if counters is None:
+        aborted += 1
+        continue
+    c = {k: int(v) for k, v in counters.attrib.items() if v.lstrip("-").isdigit()}
+    passed += c.get("passed", 0) + c.get("passedButRunAborted", 0)
+    failed += (c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0)
+               + c.get("aborted", 0))
+    skipped += c.get("notExecuted", 0) + c.get("inconclusive", 0)
+    outcome = root.find(".//{*}ResultSummary")
+    if outcome is not None and outcome.get("outcome", "") in ("Aborted", "Error"):
+        aborted += 1
+print(passed, failed, skipped, aborted, files)
+PY
+}
+
+# ---------------------------------------------------------------------------------------
+if ! bash eng/setup.sh; then
+  log "setup failed"
+  summary 0 0 0
+  exit 1
+fi
+
+export OMP_WAIT_POLICY=PASSIVE # OMP_NUM_THREADS is left as the caller has it
+
+log "building $SOLUTION (Release)"
+if ! dotnet build "$SOLUTION" -c Release -nologo; then
+  log "build failed"
+  summary 0 0 0
+  exit 1
+fi
+
+rm -rf "$TEST_RESULTS_DIR"
+mkdir -p "$TEST_RESULTS_DIR"
+log "running tests (results in artifacts/test-results)"
+test_rc=0
+dotnet test "$SOLUTION" -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$TEST_RESULTS_DIR" "$@" || test_rc=$?
+
+mlnet_layer
+
+read -r passed failed skipped aborted files < <(parse_trx "$TEST_RESULTS_DIR")
+rc=0
+if [ "$test_rc" -ne 0 ]; then
+  log "dotnet test exited with $test_rc"
+  rc=1
+fi
+if [ "$aborted" -ne 0 ]; then
+  log "$aborted test run(s) aborted or left no readable results"
+  rc=1
+fi
+[ "$failed" -eq 0 ] || rc=1
+[ "$files" -gt 0 ] || log "no test results were written"
+summary "$passed" "$failed" "$skipped"
+exit "$rc"
