@@ -229,7 +229,8 @@ def main() -> int:
                     capture_output=True, text=True, check=True, env=env).stdout
                 res = json.loads(out.strip().splitlines()[-1])
                 results[label(cfg)].append(res)
-                print(f"round {r + 1} {label(cfg):17s} mlp_step {res['mlp_step_ms']:8.3f} ms   "
+                print(f"round {r + 1} {label(cfg):17s} mlp_step {res['mlp_step_ms']:7.3f} ms  "
+                      f"conv_vae_step {res['conv_vae_step_ms']:7.3f} ms  "
                       f"matmul {res['matmul_ms']:6.3f} ms  "
                       f"loaded {' '.join(os.path.relpath(p, LIBDIR) for p in res['loaded'])}",
                       flush=True)

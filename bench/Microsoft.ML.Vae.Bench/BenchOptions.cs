@@ -1,0 +1,106 @@
+using System.Globalization;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Bench;
+
+/// <summary>The workloads the binding benchmark can time.</summary>
+public enum BenchCase
+{
+    /// <summary>One training step of the 2-D MLP VAE (batch 512).</summary>
+    Mlp,
+    /// <summary>One training step of the dpVAE <c>beta_mnist</c> conv VAE (batch 64, latent 2).</summary>
+    Conv,
+    /// <summary>A 1-element add plus dispose: the fixed cost of one op through the binding.</summary>
+    Op,
+}
+
+/// <summary>
+/// Command-line settings of one benchmark run. The same flags, with the same defaults, are
+/// understood by the PyTorch counterpart (bench/binding_bench.py) so both sides run identical work.
+/// </summary>
+public sealed class BenchOptions
+{
+    /// <summary>Which workload to time. Default <see cref="BenchCase.Mlp"/>.</summary>
+    public BenchCase Case { get; init; } = BenchCase.Mlp;
+
+    /// <summary>Timed iterations; null picks the case's default (mlp 200, conv 50, op 100 000).</summary>
+    public int? Iterations { get; init; }
+
+    /// <summary>Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op 10 000).</summary>
+    public int? Warmup { get; init; }
+
+    /// <summary>libtorch intra-op threads, set explicitly. Default 2.</summary>
+    public int Threads { get; init; } = 2;
+
+    /// <summary>Seed of libtorch's generator, set before the networks are built. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Element type of parameters and data (Float32 or Float64). Default Float32.</summary>
+    public DType DType { get; init; } = DType.Float32;
+
+    /// <summary>Timed iterations actually used.</summary>
+    public int EffectiveIterations => Iterations ?? Case switch { BenchCase.Mlp => 200, BenchCase.Conv => 50, _ => 100_000 };
+
+    /// <summary>Warm-up iterations actually used.</summary>
+    public int EffectiveWarmup => Warmup ?? Case switch { BenchCase.Mlp => 20, BenchCase.Conv => 5, _ => 10_000 };
+
+    /// <summary>Usage text printed for <c>--help</c> and after a bad argument.</summary>
+    public const string Usage =
+        "usage: Microsoft.ML.Vae.Bench [--case mlp|conv|op] [--iters N] [--warmup N] [--threads T] [--seed S] [--dtype float32|float64]";
+
+    /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var o = new BenchOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string name = args[i];
+            if (i + 1 >= args.Count) throw new ArgumentException($"Option '{name}' needs a value.");
+            string value = args[++i];
+            o = name switch
+            {
+                "--case" => o.With(c: ParseCase(value)),
+                "--iters" => o.With(iters: PositiveInt(name, value)),
+                "--warmup" => o.With(warmup: NonNegativeInt(name, value)),
+                "--threads" => o.With(threads: PositiveInt(name, value)),
+                "--seed" => o.With(seed: long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
+                    ? s : throw new ArgumentException($"--seed expects an integer, got '{value}'.")),
+                "--dtype" => o.With(dtype: value switch
+                {
+                    "float32" => DType.Float32,
+                    "float64" => DType.Float64,
+                    _ => throw new ArgumentException($"--dtype expects float32 or float64, got '{value}'."),
+                }),
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+        return o;
+    }
+
+    private BenchOptions With(BenchCase? c = null, int? iters = null, int? warmup = null, int? threads = null, long? seed = null, DType? dtype = null) => new()
+    {
+        Case = c ?? Case,
+        Iterations = iters ?? Iterations,
+        Warmup = warmup ?? Warmup,
+        Threads = threads ?? Threads,
+        Seed = seed ?? Seed,
+        DType = dtype ?? DType,
+    };
+
+    private static BenchCase ParseCase(string value) => value switch
+    {
+        "mlp" => BenchCase.Mlp,
+        "conv" => BenchCase.Conv,
+        "op" => BenchCase.Op,
+        _ => throw new ArgumentException($"--case expects mlp, conv or op, got '{value}'."),
+    };
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : throw new ArgumentException($"{name} expects a positive integer, got '{value}'.");
+
+    private static int NonNegativeInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
+            ? n : throw new ArgumentException($"{name} expects a non-negative integer, got '{value}'.");
+}

@@ -1,0 +1,31 @@
+using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Torch.NN;
+using Microsoft.ML.Vae.Torch.Optim;
+
+namespace Microsoft.ML.Vae.Core.Training;
+
+/// <summary>
+/// What a model family gives the generic <see cref="Trainer"/>: its modules and optimizers (for
+/// checkpoints), and one optimization step. The trainer owns the loop, seeding, data, progress,
+/// checkpoints, resume, the NaN/Inf guard and cancellation; the program owns the math and the
+/// optimizer topology (one optimizer, adversarial pair, introspective players).
+/// </summary>
+public interface ITrainingProgram : IDisposable
+{
+    /// <summary>Every module whose state must be checkpointed, by a stable name ("model", "discriminator"...).</summary>
+    IReadOnlyList<(string Name, Module Module)> Modules { get; }
+
+    /// <summary>Every optimizer, by a stable name ("vae", "discriminator", "encoder"...).</summary>
+    IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers { get; }
+
+    /// <summary>
+    /// Runs one optimization step on <paramref name="batch"/> (on the training device) at 1-based
+    /// <paramref name="step"/>, including zero-grad, backward and optimizer steps, and returns
+    /// the terms. Tensors it creates belong to the caller's dispose scope.
+    /// <paramref name="nextBatch"/> draws an additional batch when an objective needs one (FactorVAE).
+    /// </summary>
+    LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch);
+
+    /// <summary>Called after a resume restored module and optimizer state (rebuild derived state here).</summary>
+    void OnResumed(long step) { }
+}
