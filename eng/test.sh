@@ -23,12 +23,17 @@ mlnet_layer() {
   echo "ML.NET layer: skipped (Microsoft.ML does not restore here; set MLNET_ASSEMBLIES=<folder> to build it)"
 }
 
-# Sums the Counters of every .trx under $1 and prints "passed failed skipped aborted files".
+# Counts the test results of every .trx under $1; prints "passed failed skipped aborted files".
+# Results are counted one by one: the VSTest TRX logger leaves skipped tests out of the
+# notExecuted/inconclusive counters (they only show as total - executed). The Counters
+# element is used only for a file without results.
 parse_trx() {
   python3 - "$1" <<'PY'
 import glob, os, sys
 import xml.etree.ElementTree as ET
 
+PASSED = {"Passed", "PassedButRunAborted", "Warning", "Completed"}
+FAILED = {"Failed", "Error", "Timeout", "Aborted"}
 passed = failed = skipped = aborted = files = 0
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
     try:
@@ -38,18 +43,33 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive
         aborted += 1
         continue
     files += 1
-    counters = root.find(".//{*}ResultSummary/{*}Counters")
+    summary = root.find("{*}ResultSummary")
+    crashed = summary is not None and summary.get("outcome", "") in ("Aborted", "Error")
+    for info in root.iterfind(".//{*}RunInfo"):
+        text = "".join(info.itertext()).lower()
+        if info.get("outcome", "") == "Error" and ("crash" in text or "abort" in text):
+            crashed = True
+    aborted += crashed
+    results = root.find("{*}Results")
+    outcomes = [r.get("outcome", "") for r in results] if results is not None else []
+    if outcomes:
+        for o in outcomes:
+            if o in PASSED:
+                passed += 1
+            elif o in FAILED:
+                failed += 1
+            else:  # NotExecuted, Inconclusive, NotRunnable, ...
+                skipped += 1
+        continue
+    counters = summary.find("{*}Counters") if summary is not None else None
     if counters is None:
         aborted += 1
         continue
-    c = {k: int(v) for k, v in counters.attrib.items() if v.lstrip("-").isdigit()}
+    c = {k: int(v) for k, v in counters.attrib.items() if v.isdigit()}
     passed += c.get("passed", 0) + c.get("passedButRunAborted", 0)
-    failed += (c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0)
-               + c.get("aborted", 0))
-    skipped += c.get("notExecuted", 0) + c.get("inconclusive", 0)
-    outcome = root.find(".//{*}ResultSummary")
-    if outcome is not None and outcome.get("outcome", "") in ("Aborted", "Error"):
-        aborted += 1
+    failed += c.get("failed", 0) + c.get("error", 0) + c.get("timeout", 0) + c.get("aborted", 0)
+    skipped += max(c.get("notExecuted", 0) + c.get("inconclusive", 0),
+                   c.get("total", 0) - c.get("executed", 0))
 print(passed, failed, skipped, aborted, files)
 PY
 }
@@ -79,14 +99,17 @@ dotnet test "$SOLUTION" -c Release --no-build -nologo \
 
 mlnet_layer
 
-read -r passed failed skipped aborted files < <(parse_trx "$TEST_RESULTS_DIR")
+counts="$(parse_trx "$TEST_RESULTS_DIR")" || counts="0 0 0 1 0"
+read -r passed failed skipped aborted files <<<"$counts"
 rc=0
 if [ "$test_rc" -ne 0 ]; then
   log "dotnet test exited with $test_rc"
   rc=1
 fi
 if [ "$aborted" -ne 0 ]; then
-  log "$aborted test run(s) aborted or left no readable results"
+  # A crashed test host loses the results of its project; count each such run as a failure.
+  log "$aborted test run(s) aborted (test host crash?) or left no readable results"
+  failed=$((failed + aborted))
   rc=1
 fi
 [ "$failed" -eq 0 ] || rc=1
