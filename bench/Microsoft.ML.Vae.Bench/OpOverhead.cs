@@ -3,6 +3,9 @@ using Microsoft.ML.Vae.Torch;
 
 namespace Microsoft.ML.Vae.Bench;
 
+// Inside Microsoft.ML.Vae.*, the bare name Torch would mean the namespace, not the class.
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
 /// <summary>
 /// The fixed cost of one op through the binding: <c>c = a + b</c> on 1-element tensors followed
 /// by <c>c.Dispose()</c>, in a tight loop with no dispose scope open (a scope would add its own

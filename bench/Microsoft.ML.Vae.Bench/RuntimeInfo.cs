@@ -1,7 +1,9 @@
+using System.Runtime.InteropServices;
+
 namespace Microsoft.ML.Vae.Bench;
 
 /// <summary>Facts about the running process that decide whether two timings are comparable.</summary>
-public static class RuntimeInfo
+public static partial class RuntimeInfo
 {
     /// <summary>
     /// The BLAS libraries this process has really mapped (from /proc/self/maps), e.g. the OpenBLAS
@@ -24,6 +26,17 @@ public static class RuntimeInfo
         return found.ToList();
     }
 
-    /// <summary>OMP_WAIT_POLICY as the native side sees it, or "(unset)".</summary>
-    public static string OmpWaitPolicy() => Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)";
+    /// <summary>
+    /// OMP_WAIT_POLICY as native code sees it, or "(unset)". Read through libc because the binding
+    /// sets a default with libc's setenv, which .NET's environment snapshot does not show.
+    /// </summary>
+    public static string OmpWaitPolicy()
+    {
+        if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)";
+        var p = GetEnv("OMP_WAIT_POLICY");
+        return p == IntPtr.Zero ? "(unset)" : Marshal.PtrToStringUTF8(p) ?? "(unset)";
+    }
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetEnv(string name);
 }

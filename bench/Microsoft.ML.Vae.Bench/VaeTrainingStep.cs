@@ -4,6 +4,9 @@ using Microsoft.ML.Vae.Torch.Optim;
 
 namespace Microsoft.ML.Vae.Bench;
 
+// Inside Microsoft.ML.Vae.*, the bare name Torch would mean the namespace, not the class.
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
 /// <summary>
 /// One VAE training step on a fixed batch: encode to mean and log-variance, reparameterize with
 /// fresh normal noise, decode, loss = SSE reconstruction + KL(q(z|x) ‖ N(0, I)) (batch sums),

@@ -1,4 +1,5 @@
 using Microsoft.ML.Vae.Torch.Native;
+using ModuleHandle = Microsoft.ML.Vae.Torch.Native.ModuleHandle;
 
 namespace Microsoft.ML.Vae.Torch;
 

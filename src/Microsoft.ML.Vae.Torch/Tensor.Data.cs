@@ -25,10 +25,20 @@ public sealed partial class Tensor
     public static Tensor From<T>(ReadOnlySpan<T> data) where T : unmanaged => From(data, [data.Length]);
 
     /// <summary>Creates a 1-D CPU tensor holding a copy of <paramref name="data"/>.</summary>
-    public static Tensor From<T>(T[] data) where T : unmanaged => From<T>(data.AsSpan(), [data.Length]);
+    public static Tensor From<T>(T[] data) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return From<T>(data.AsSpan(), [data.Length]);
+    }
 
     /// <summary>Creates a CPU tensor with the given shape from a copy of <paramref name="data"/>.</summary>
-    public static Tensor From<T>(T[] data, params long[] shape) where T : unmanaged => From<T>(data.AsSpan(), shape);
+    public static Tensor From<T>(T[] data, params long[] shape) where T : unmanaged
+    {
+        // A null array would otherwise become an empty span and silently give an empty tensor.
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(shape);
+        return From<T>(data.AsSpan(), shape);
+    }
 
     /// <summary>Creates a CPU scalar (0-dimensional) tensor.</summary>
     public static Tensor Scalar(double value, DType dtype = DType.Float32)

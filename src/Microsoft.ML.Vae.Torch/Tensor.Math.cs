@@ -58,7 +58,7 @@ public sealed partial class Tensor
     public Tensor Mul_(double s) => BinaryScalarInPlace(BinaryOp.Mul, s);
     public Tensor Div_(Tensor other) => BinaryInPlace(BinaryOp.Div, other);
     public Tensor Div_(double s) => BinaryScalarInPlace(BinaryOp.Div, s);
-    public Tensor Clamp_(double min = double.NaN, double max = double.NaN) { NativeMethods.Check(NativeMethods.vt_clamp_(H, min, max)); return this; }
+    public Tensor Clamp_(double min = double.NaN, double max = double.NaN) { CheckClampBounds(min, max); NativeMethods.Check(NativeMethods.vt_clamp_(H, min, max)); return this; }
     public Tensor Exp_() => UnaryInPlace(UnaryOp.Exp);
     public Tensor Sqrt_() => UnaryInPlace(UnaryOp.Sqrt);
     public Tensor Neg_() => UnaryInPlace(UnaryOp.Neg);
@@ -90,7 +90,14 @@ public sealed partial class Tensor
     public Tensor Cos() => Unary(UnaryOp.Cos);
     public Tensor Erf() => Unary(UnaryOp.Erf);
     public Tensor Lgamma() => Unary(UnaryOp.Lgamma);
-    public Tensor Clamp(double min = double.NaN, double max = double.NaN) => Wrap(NativeMethods.vt_clamp(H, min, max));
+    public Tensor Clamp(double min = double.NaN, double max = double.NaN) { CheckClampBounds(min, max); return Wrap(NativeMethods.vt_clamp(H, min, max)); }
+
+    // NaN means "no bound"; libtorch rejects a clamp without any bound with a generic error.
+    private static void CheckClampBounds(double min, double max)
+    {
+        if (double.IsNaN(min) && double.IsNaN(max))
+            throw new ArgumentException("Clamp needs a lower bound, an upper bound or both (NaN means no bound).");
+    }
     public Tensor ClampMin(double min) => Clamp(min, double.NaN);
     public Tensor ClampMax(double max) => Clamp(double.NaN, max);
     public Tensor Where(Tensor condition, Tensor other) => Wrap(NativeMethods.vt_where(Arg(condition, nameof(condition)).H, H, Arg(other).H));

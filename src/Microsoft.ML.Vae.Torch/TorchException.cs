@@ -15,8 +15,12 @@ public class TorchException : Exception
     private static readonly string[] ArgumentPhrases =
     {
         "shape", "size", "dimension", "cannot be multiplied", "must match", "expected", "Expected",
-        "channels", "dtype", "scalar type", "invalid", "Invalid", "negative", "mismatch",
+        "channels", "dtype", "scalar type", "invalid", "Invalid", "negative", "mismatch", "must be",
     };
+
+    // Some index checks of libtorch raise generic errors ("INDICES element is out of DATA bounds").
+    private static readonly System.Text.RegularExpressions.Regex IndexPhrase =
+        new(@"out of (\w+ )?(range|bounds)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <summary>Reads the thread's last native error and builds the matching .NET exception.</summary>
     internal static Exception FromLastError()
@@ -30,6 +34,7 @@ public class TorchException : Exception
             3 or 4 => new ArgumentException(message),
             5 => new NotSupportedException(message),
             6 => new OutOfMemoryException(message),
+            _ when IndexPhrase.IsMatch(message) => new IndexOutOfRangeException(message),
             _ when ArgumentPhrases.Any(p => message.Contains(p, StringComparison.Ordinal)) => new ArgumentException(message),
             _ => new TorchException(message),
         };

@@ -28,4 +28,10 @@ public interface ITrainingProgram : IDisposable
 
     /// <summary>Called after a resume restored module and optimizer state (rebuild derived state here).</summary>
     void OnResumed(long step) { }
+
+    /// <summary>
+    /// Learning-rate schedules over the optimizers (none by default). The trainer steps each once
+    /// per iteration, after <see cref="Step"/>, and restores their positions on resume.
+    /// </summary>
+    IReadOnlyList<LRScheduler> Schedulers => [];
 }

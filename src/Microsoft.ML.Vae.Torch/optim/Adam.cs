@@ -35,6 +35,7 @@ public class Adam : Optimizer
 
     public override unsafe void Step()
     {
+        ThrowIfUnusable();
         StepCount++;
         fixed (IntPtr* p = _rawParams)
         fixed (IntPtr* m = _rawAvg)

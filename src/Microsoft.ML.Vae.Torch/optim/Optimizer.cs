@@ -69,8 +69,25 @@ public abstract class Optimizer : IDisposable
 
     private protected virtual void OnStateLoaded() { }
 
+    private bool _disposed;
+
+    /// <summary>
+    /// Throws when this optimizer or one of its parameters has been disposed. Steps hand cached raw
+    /// handles to native code, which would otherwise touch freed memory and crash the process.
+    /// </summary>
+    private protected void ThrowIfUnusable()
+    {
+        if (_disposed) throw new ObjectDisposedException(GetType().Name, "The optimizer has been disposed.");
+        foreach (var p in Params)
+            if (p.IsDisposed) throw new ObjectDisposedException(nameof(Tensor), "A parameter of the optimizer has been disposed.");
+    }
+
     /// <summary>Releases the state tensors (not the parameters).</summary>
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    public virtual void Dispose()
+    {
+        _disposed = true;
+        GC.SuppressFinalize(this);
+    }
 
     private protected static Tensor[] ZerosLike(Tensor[] ps)
     {

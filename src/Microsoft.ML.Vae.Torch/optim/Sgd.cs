@@ -26,6 +26,7 @@ public sealed class Sgd : Optimizer
 
     public override unsafe void Step()
     {
+        ThrowIfUnusable();
         StepCount++;
         fixed (IntPtr* p = _rawParams)
         fixed (IntPtr* b = _rawBuffers)

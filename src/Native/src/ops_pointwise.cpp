@@ -97,8 +97,18 @@ void binary_(int op, at::Tensor& a, const at::Tensor& b) {
   }
 }
 
+// The C ABI passes every scalar as a double. An integral value against an integer or bool tensor
+// becomes an integer scalar, so that `ints + 1` stays int64 as in PyTorch (a double scalar would
+// promote the result to the default float type).
+at::Scalar scalar_for(const at::Tensor& a, double s) {
+  if (!at::isFloatingType(a.scalar_type()) && !at::isComplexType(a.scalar_type()) && std::trunc(s) == s &&
+      std::fabs(s) < 9.0e18)
+    return at::Scalar(static_cast<int64_t>(s));
+  return at::Scalar(s);
+}
+
 at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
-  const at::Scalar v(s);
+  const at::Scalar v = scalar_for(a, s);
   switch (op) {
     case VT_ADD: return at::add(a, v);
     case VT_SUB: return at::sub(a, v);
@@ -121,7 +131,7 @@ at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
 }
 
 void binary_scalar_(int op, at::Tensor& a, double s) {
-  const at::Scalar v(s);
+  const at::Scalar v = scalar_for(a, s);
   switch (op) {
     case VT_ADD: a.add_(v); return;
     case VT_SUB: a.sub_(v); return;

@@ -4,6 +4,8 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Logging.h>
+#include <functional>
 #include <torch/version.h>
 
 #include "internal.h"
@@ -13,6 +15,14 @@ namespace vt {
 std::atomic<int64_t> live_handles{0};
 
 namespace {
+// libtorch 1.13 captures and symbolizes a full C++ backtrace for every c10::Error (about 5 ms on a
+// small VM). The shim only ever reports what_without_backtrace(), so that work is skipped: errors
+// then cost microseconds. Runs once when the library loads.
+const bool backtraces_disabled = [] {
+  c10::SetStackTraceFetcher(std::function<std::string()>([] { return std::string(); }));
+  return true;
+}();
+
 thread_local std::string last_error;
 thread_local int last_kind = VT_ERR_NONE;
 std::string config_text;

@@ -1,0 +1,59 @@
+using Microsoft.ML.Vae.Bench;
+using Microsoft.ML.Vae.Torch;
+
+// Times one workload of the binding and prints one JSON line (see bench/README.md).
+BenchOptions options;
+try
+{
+    if (args.Length == 1 && args[0] is "--help" or "-h")
+    {
+        Console.WriteLine(BenchOptions.Usage);
+        return 0;
+    }
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+Torch.Threads = options.Threads;
+int iters = options.EffectiveIterations, warmup = options.EffectiveWarmup;
+LoopTiming timing;
+double? lossFirst = null, lossLast = null;
+if (options.Case == BenchCase.Op)
+{
+    timing = OpOverhead.Time(warmup, iters, options.DType);
+}
+else
+{
+    using var step = options.Case == BenchCase.Mlp
+        ? VaeTrainingStep.Mlp(options.Seed, options.DType)
+        : VaeTrainingStep.Conv(options.Seed, options.DType);
+    // The first step's loss shows whether both sides start from the same weights and data.
+    lossFirst = step.Run(readLoss: true);
+    timing = StepTimer.Time(() => step.Run(), Math.Max(0, warmup - 1), iters);
+    lossLast = step.Run(readLoss: true);
+}
+
+var result = new BenchResult
+{
+    Case = options.Case.ToString().ToLowerInvariant(),
+    Iters = iters,
+    Warmup = warmup,
+    Threads = Torch.Threads,
+    Dtype = options.DType == DType.Float64 ? "float64" : "float32",
+    Seed = options.Seed,
+    MsPerIter = timing.MeanMs,
+    MsMedianIter = double.IsNaN(timing.MedianMs) ? null : timing.MedianMs,
+    MsMinIter = double.IsNaN(timing.MinMs) ? null : timing.MinMs,
+    LossFirst = lossFirst,
+    LossLast = lossLast,
+    Torch = Torch.Version,
+    Blas = RuntimeInfo.LoadedBlas(),
+    OmpWaitPolicy = RuntimeInfo.OmpWaitPolicy(),
+};
+Console.WriteLine(result.ToJson());
+return 0;

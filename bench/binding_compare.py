@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Runs the C# binding benchmark and its PyTorch counterpart alternately and compares them.
+
+Each round runs, for every case, one fresh C# process and one fresh Python process (the order
+flips every round: C#/PyTorch, then PyTorch/C#, so slow drifts of a shared machine hit both
+sides alike). Every process prints one JSON line (ms per iteration over its timed iterations);
+the table at the end gives, per case, the median over rounds of each side and their ratio.
+
+    /usr/bin/python3 bench/binding_compare.py --rounds 5 --threads 2
+    eng/bench.sh                      # builds the C# program first, then runs this
+
+The raw JSON lines are appended to --out (default artifacts/bench/binding.jsonl).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CSHARP = os.path.join(REPO, "bench", "Microsoft.ML.Vae.Bench", "bin", "Release", "net10.0",
+                              "Microsoft.ML.Vae.Bench")
+PY_SCRIPT = os.path.join(REPO, "bench", "binding_bench.py")
+# Display unit per case: training steps in ms, the tiny op in microseconds.
+UNITS = {"mlp": ("ms/step", 1.0), "conv": ("ms/step", 1.0), "op": ("us/op", 1e3)}
+
+
+def run_side(cmd, env):
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{' '.join(cmd)} printed no JSON line:\n{proc.stdout}{proc.stderr}")
+    res = json.loads(lines[-1])
+    res["process_wall_s"] = wall
+    return res
+
+
+def blas_name(paths):
+    """Short name of the BLAS a process loaded, e.g. 'openblas-openmp'."""
+    for p in paths:
+        if "libblas" in os.path.basename(p) or "libopenblas" in os.path.basename(p):
+            parent = os.path.basename(os.path.dirname(p))
+            return "reference" if parent == "blas" else parent
+    return "none found"
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--cases", default="mlp,conv,op", help="comma list out of mlp,conv,op")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    ap.add_argument("--iters", type=int, help="timed iterations for every case (default: each case's own)")
+    ap.add_argument("--csharp", default=DEFAULT_CSHARP, help="the built C# benchmark program")
+    ap.add_argument("--python", default="/usr/bin/python3", help="Python with torch (Debian's python3-torch)")
+    ap.add_argument("--out", default=os.path.join(REPO, "artifacts", "bench", "binding.jsonl"))
+    args = ap.parse_args()
+
+    cases = [c.strip() for c in args.cases.split(",") if c.strip()]
+    for c in cases:
+        if c not in UNITS:
+            print(f"unknown case '{c}' (expected mlp, conv, op)", file=sys.stderr)
+            return 2
+    if args.rounds < 1:
+        print("--rounds must be at least 1", file=sys.stderr)
+        return 2
+    if not os.path.exists(args.csharp):
+        print(f"{args.csharp} is missing: build it with "
+              "dotnet build bench/Microsoft.ML.Vae.Bench -c Release (eng/bench.sh does)", file=sys.stderr)
+        return 2
+
+    env = dict(os.environ)
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    common = ["--threads", str(args.threads), "--seed", str(args.seed), "--dtype", args.dtype]
+    if args.iters:
+        common += ["--iters", str(args.iters)]
+    sides = {
+        "csharp": lambda c: [args.csharp, "--case", c] + common,
+        "pytorch": lambda c: [args.python, PY_SCRIPT, "--case", c] + common,
+    }
+
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    print(f"threads={args.threads} dtype={args.dtype} seed={args.seed} rounds={args.rounds} "
+          f"OMP_WAIT_POLICY={env['OMP_WAIT_POLICY']}  load before: {load_average()}", flush=True)
+
+    results = {c: {"csharp": [], "pytorch": []} for c in cases}
+    start = time.perf_counter()
+    with open(args.out, "a") as out:
+        for r in range(args.rounds):
+            order = ["csharp", "pytorch"] if r % 2 == 0 else ["pytorch", "csharp"]
+            for c in cases:
+                unit, scale = UNITS[c]
+                for side in order:
+                    res = run_side(sides[side](c), env)
+                    res["round"] = r + 1
+                    res["run"] = stamp
+                    out.write(json.dumps(res) + "\n")
+                    results[c][side].append(res)
+                    print(f"round {r + 1}  {c:4s}  {side:7s}  {res['ms_per_iter'] * scale:9.3f} {unit}"
+                          f"   blas {blas_name(res['blas'])}", flush=True)
+    elapsed = time.perf_counter() - start
+
+    print(f"\nload after: {load_average()}   ({elapsed:.0f} s)")
+    print()
+    print("| case | unit | C# median | PyTorch median | C#/PyTorch | per-round ratio range | rounds |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    problems = []
+    for c in cases:
+        unit, scale = UNITS[c]
+        cs = [x["ms_per_iter"] * scale for x in results[c]["csharp"]]
+        py = [x["ms_per_iter"] * scale for x in results[c]["pytorch"]]
+        mc, mp = statistics.median(cs), statistics.median(py)
+        paired = [a / b for a, b in zip(cs, py)]
+        print(f"| {c} | {unit} | {mc:.3f} | {mp:.3f} | **{mc / mp:.2f}** | "
+              f"{min(paired):.2f}–{max(paired):.2f} | {len(cs)} |")
+        blas = {blas_name(x["blas"]) for side in ("csharp", "pytorch") for x in results[c][side]}
+        if len(blas) != 1:
+            problems.append(f"{c}: the processes loaded different BLAS builds: {sorted(blas)}")
+    print()
+    for c in cases:
+        if c == "op":
+            continue
+        first = {side: results[c][side][0]["loss_first"] for side in ("csharp", "pytorch")}
+        a, b = first["csharp"], first["pytorch"]
+        rel = abs(a - b) / max(abs(b), 1e-300)
+        verdict = "identical" if a == b else f"relative difference {rel:.2e}"
+        print(f"{c}: first-step loss C# {a!r}, PyTorch {b!r} ({verdict})")
+    blas_all = sorted({blas_name(x['blas']) for c in cases for s in ('csharp', 'pytorch') for x in results[c][s]})
+    print(f"BLAS loaded: {', '.join(blas_all)}")
+    for p in problems:
+        print(f"warning: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Core.Persistence;
+
+namespace Microsoft.ML.Vae.Cli.Commands;
+
+/// <summary>vae info: what a model file holds, without building the model.</summary>
+internal sealed class InfoCommand : ICommand
+{
+    public string Name => "info";
+    public string Summary => "describe a model file";
+    public IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Model];
+
+    public int Run(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        var path = args.Require("model");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.");
+        var info = ModelStore.ReadInfo(path);
+        var o = Console.Out;
+        o.WriteLine($"model:        {path}");
+        o.WriteLine($"kind:         {info.Config.Kind}");
+        o.WriteLine($"format:       {info.Config.FormatVersion} (library {info.Config.LibraryVersion})");
+        o.WriteLine($"created:      {info.Config.CreatedUtc:u}");
+        o.WriteLine($"sample shape: [{string.Join(", ", info.Config.SampleShape)}]");
+        o.WriteLine($"latent dim:   {info.Config.LatentDim}");
+        o.WriteLine($"parameters:   {info.ParameterCount:N0} in {info.TensorCount} tensors ({info.WeightsBytes:N0} bytes)");
+        o.WriteLine($"history:      {(info.HasHistory ? "yes" : "no")}");
+        o.WriteLine("options:");
+        o.WriteLine(JsonSerializer.Serialize(info.Config.Options, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+}

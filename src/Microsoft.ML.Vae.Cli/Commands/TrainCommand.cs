@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Cli.Data;
+using Microsoft.ML.Vae.Cli.Models;
+using Microsoft.ML.Vae.Cli.Output;
+using Microsoft.ML.Vae.Core.Imaging;
+using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Core.Training;
+
+namespace Microsoft.ML.Vae.Cli.Commands;
+
+/// <summary>vae train: trains a model and writes model.zip, samples.png, history.csv and a loss curve.</summary>
+internal sealed class TrainCommand : ICommand
+{
+    public string Name => "train";
+    public string Summary => "train a model on a dataset";
+
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("model", false, "vae | beta-h | beta-b | beta-tc | factor | info | soft-intro | gamix", "kind"),
+        new("decoupled-prior", true, "use the decoupled flow prior (dpVAE family)"),
+        new("prior", false, "soft-intro prior: standard | mog | vamp", "kind"),
+        new("components", false, "mixture components K of a learned prior", "k"),
+        new("clip-variance", true, "adaptive variance clipping of the learned prior"),
+        new("responsibility", false, "responsibility regularization weight λ_H", "w"),
+        new("patch-gan", true, "gamix: add the PatchGAN discriminator"),
+        new("data", false, "dataset (see 'vae --help')", "dataset"),
+        new("latent-dim", false, "latent dimension", "n"),
+        new("iterations", false, "training iterations", "n"),
+        new("epochs", false, "training epochs (finite data sets)", "n"),
+        new("batch-size", false, "mini-batch size", "n"),
+        new("lr", false, "learning rate", "x"),
+        new("limit", false, "use only the first N training samples", "n"),
+        new("log-interval", false, "steps between progress lines (default 100)", "n"),
+        new("checkpoint-interval", false, "steps between checkpoints (default: only at the end)", "n"),
+        new("resume", true, "resume from the latest checkpoint in <out>/checkpoints"),
+        CommonOptions.Seed, CommonOptions.Device, CommonOptions.Threads,
+        new("out", false, "output folder", "dir"),
+    ];
+
+    public int Run(ParsedArguments args, CancellationToken cancellationToken)
+    {
+        var outDir = args.Require("out");
+        var dataSpec = args.Require("data");
+        var device = CommonOptions.ApplyRuntime(args);
+        long seed = args.GetLong("seed", 0) ?? 0;
+        Torch.Torch.ManualSeed(seed);
+        using var data = CliDatasets.Resolve(dataSpec, args.GetLong("limit", 1));
+        var setup = CliModelFactory.Create(args, data, device);
+        using var model = setup.Model;
+        using var program = setup.Program;
+        Directory.CreateDirectory(outDir);
+        var output = Console.Out;
+        output.WriteLine($"training {setup.Description} on {data.Name} for {setup.Iterations:N0} iterations ({Torch.Torch.Threads} threads, {device})");
+
+        var options = new TrainerOptions
+        {
+            Iterations = setup.Iterations,
+            LogInterval = (int)(args.GetLong("log-interval", 1, int.MaxValue) ?? Math.Clamp(setup.Iterations / 50, 1, 100)),
+            CheckpointInterval = args.GetLong("checkpoint-interval", 1) ?? 0,
+            CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
+            Resume = args.Has("resume"),
+            Seed = seed,
+            Device = device,
+        };
+        using DisposableSource source = data.Sampler is not null
+            ? new DisposableSource(new SamplerBatchSource(data.Sampler, setup.BatchSize, device))
+            : new DisposableSource(new DatasetBatchSource(data.Train!, setup.BatchSize, shuffle: true, dropLast: true, seed: seed, device: device));
+        var trainer = new Trainer(program, options);
+        var watch = Stopwatch.StartNew();
+        var result = ProgressView.Run(setup.Iterations, output, p => trainer.Train(source, p, cancellationToken));
+        watch.Stop();
+
+        var modelPath = Path.Combine(outDir, "model.zip");
+        ModelStore.Save(model, modelPath, result.History);
+        result.History.SaveCsv(Path.Combine(outDir, "history.csv"));
+        WriteLossCurve(result.History, Path.Combine(outDir, "loss-curve.svg"), setup.Description);
+        using (var samples = SampleWriter.Draw(model, model.SampleShape.Length == 3 ? 64 : 5000))
+            SampleWriter.Write(Path.Combine(outDir, "samples.png"), samples, model, SampleWriter.PlotRangeFor(data.Name));
+        output.WriteLine(result.Cancelled
+            ? $"cancelled at step {result.FinalStep}; checkpoint {result.CheckpointPath}; partial model written to {modelPath}"
+            : $"done in {watch.Elapsed.TotalSeconds:F1} s: {ProgressView.FormatTerms(result.FinalTerms)}");
+        output.WriteLine($"wrote {modelPath}, samples.png, history.csv, loss-curve.svg");
+        return result.Cancelled ? 130 : 0;
+    }
+
+    private static void WriteLossCurve(TrainingHistory history, string path, string title)
+    {
+        var series = history.Columns
+            .Select(c => (Name: c, Points: history.Series(c)))
+            .Where(s => s.Points.Count > 1)
+            .ToList();
+        if (series.Count > 0) LossCurve.SaveSvg(path, series, title);
+    }
+
+    /// <summary>Gives batch sources without IDisposable a uniform using-pattern.</summary>
+    private sealed class DisposableSource(IBatchSource inner) : IBatchSource, IDisposable
+    {
+        public Torch.Tensor Next() => inner.Next();
+        public string SaveState() => inner.SaveState();
+        public void RestoreState(string state) => inner.RestoreState(state);
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Cli.Data;
+using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Core.Networks;
+using Microsoft.ML.Vae.Core.Objectives;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Cli.Models;
+
+/// <summary>Builds the model named by --model (and its family options) for the data at hand.</summary>
+internal static class CliModelFactory
+{
+    public static readonly string[] ModelNames = ["vae", "beta-h", "beta-b", "beta-tc", "factor", "info", "soft-intro", "gamix"];
+
+    /// <summary>Dataset size assumed by the β-TC estimator for infinite (sampled) data.</summary>
+    private const long SampledDataSize = 100_000;
+
+    public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
+    {
+        string model = args.GetChoice("model", ModelNames) ?? throw new UsageException("'vae train' needs --model (one of " + string.Join(", ", ModelNames) + ").");
+        return model switch
+        {
+            _ => CreateDpVae(model, args, data, device),
+        };
+    }
+
+    private static TrainingSetup CreateDpVae(string model, ParsedArguments args, CliData data, Device device)
+    {
+        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "patch-gan" })
+            if (args.Has(other)) throw new UsageException($"--{other} applies to soft-intro or gamix models, not '{model}'.");
+        var regularizer = model switch
+        {
+            "vae" => Regularizer.Vae,
+            "beta-h" => Regularizer.BetaH,
+            "beta-b" => Regularizer.BetaB,
+            "beta-tc" => Regularizer.BetaTc,
+            "factor" => Regularizer.Factor,
+            _ => Regularizer.Info,
+        };
+        bool dp = args.Has("decoupled-prior");
+        var shape = data.SampleShape;
+        DpVaeOptions options;
+        if (shape.SequenceEqual(new long[] { 1, 28, 28 }))
+        {
+            options = DpVaePresets.FashionMnist(regularizer, dp);
+        }
+        else
+        {
+            options = new DpVaeOptions
+            {
+                Regularizer = regularizer,
+                DecoupledPrior = dp,
+                SampleShape = shape,
+                LatentDim = 2,
+                Network = NetworkKind.Mlp,
+                BatchSize = 512,
+                LearningRate = 1e-3,
+                Iterations = 10_000,
+            };
+        }
+        options.DatasetSize = data.Train?.Count ?? SampledDataSize;
+        if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
+        if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
+        if (args.GetDouble("lr", 0, 10) is double lr) options.LearningRate = lr;
+        options.Iterations = ResolveIterations(args, data, options.BatchSize, options.Iterations);
+        options.Validate();
+        var vae = new DpVae(options, device);
+        try
+        {
+            var program = DpVaeTraining.CreateProgram(vae, options);
+            return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
+                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.ParameterCount:N0} parameters)");
+        }
+        catch
+        {
+            vae.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>--iterations, or --epochs converted with the training-set size, or the preset.</summary>
+    public static long ResolveIterations(ParsedArguments args, CliData data, int batchSize, long preset)
+    {
+        if (args.Has("iterations") && args.Has("epochs")) throw new UsageException("Give --iterations or --epochs, not both.");
+        if (args.GetLong("iterations", 1, 100_000_000) is long it) return it;
+        if (args.GetLong("epochs", 1, 1_000_000) is long ep)
+        {
+            if (data.Train is null) throw new UsageException($"--epochs needs a finite data set; '{data.Name}' is sampled without end, use --iterations.");
+            return Math.Max(1, ep * (data.Train.Count / batchSize));
+        }
+        return preset;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Data;
+
+// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
+/// <summary>
+/// Writes unsigned-byte IDX files (the MNIST format) that <see cref="IdxReader"/> and other
+/// MNIST readers load; gzip-compressed when the path ends with ".gz".
+/// </summary>
+public static class IdxWriter
+{
+    /// <summary>Writes <paramref name="data"/> (row-major) with the given dimension sizes.</summary>
+    /// <param name="path">The file to create or overwrite; ".gz" selects gzip compression.</param>
+    /// <param name="data">Exactly prod(<paramref name="dimensions"/>) bytes.</param>
+    /// <param name="dimensions">1 to 255 positive sizes, e.g. [N, 28, 28] for images or [N] for labels.</param>
+    public static void WriteUnsignedBytes(string path, ReadOnlySpan<byte> data, ReadOnlySpan<int> dimensions)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (dimensions.Length is < 1 or > 255)
+            throw new ArgumentException($"An IDX file has 1 to 255 dimensions, not {dimensions.Length}.", nameof(dimensions));
+        long total = 1;
+        foreach (var d in dimensions)
+        {
+            if (d <= 0) throw new ArgumentException($"IDX sizes must be positive: [{string.Join(", ", dimensions.ToArray())}].", nameof(dimensions));
+            total = checked(total * d);
+        }
+        if (total != data.Length)
+            throw new ArgumentException($"Sizes [{string.Join(", ", dimensions.ToArray())}] need {total} bytes but {data.Length} were given.", nameof(data));
+
+        var header = new byte[4 + 4 * dimensions.Length];
+        header[2] = IdxReader.UnsignedByteType;
+        header[3] = (byte)dimensions.Length;
+        for (int i = 0; i < dimensions.Length; i++)
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * i), dimensions[i]);
+
+        using var file = File.Create(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            ? new GZipStream(file, CompressionLevel.Fastest)
+            : file;
+        stream.Write(header);
+        stream.Write(data);
+    }
+
+    /// <summary>
+    /// Writes images [N, 1, H, W] or [N, H, W] with values in [0, 1] (clamped, rounded) as an
+    /// unsigned-byte IDX image file [N, H, W].
+    /// </summary>
+    public static void WriteImages(string path, Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var shape = images.Shape;
+        bool ok = shape.Length == 3 || (shape.Length == 4 && shape[1] == 1);
+        if (!ok) throw new ArgumentException($"Images must be shaped [N, 1, H, W] or [N, H, W], not [{string.Join(", ", shape)}].", nameof(images));
+        using var scope = Torch.NewDisposeScope();
+        var bytes = images.Clamp(0, 1).Mul(255).Add(0.5).To(DType.UInt8).ToBytes();
+        WriteUnsignedBytes(path, bytes, [checked((int)shape[0]), checked((int)shape[^2]), checked((int)shape[^1])]);
+    }
+
+    /// <summary>Writes labels [N] with values 0 … 255 as an unsigned-byte IDX label file.</summary>
+    public static void WriteLabels(string path, Tensor labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (labels.Dim != 1) throw new ArgumentException($"Labels must be 1-D, not {labels}.", nameof(labels));
+        using var scope = Torch.NewDisposeScope();
+        if (labels.Min().Item() < 0 || labels.Max().Item() > 255)
+            throw new ArgumentException("IDX unsigned-byte labels must lie in 0 … 255.", nameof(labels));
+        WriteUnsignedBytes(path, labels.To(DType.UInt8).ToBytes(), [checked((int)labels.Size(0))]);
+    }
+}

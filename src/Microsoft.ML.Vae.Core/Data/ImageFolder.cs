@@ -1,0 +1,153 @@
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Data;
+
+// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
+/// <summary>Options of <see cref="ImageFolder.Load(string, ImageFolderOptions)"/>.</summary>
+public sealed class ImageFolderOptions
+{
+    /// <summary>Side S of the square output images, in pixels. Default 64.</summary>
+    public int Size { get; set; } = 64;
+
+    /// <summary>Channels: 3 (RGB) or 1 (gray); images are converted on decoding. Default 3.</summary>
+    public int Channels { get; set; } = 3;
+
+    /// <summary>
+    /// Crop the largest centred square before resizing, keeping the aspect ratio (true), or
+    /// stretch the whole image to a square (false). Default true.
+    /// </summary>
+    public bool CenterCrop { get; set; } = true;
+
+    /// <summary>Read at most this many images (in sorted path order); null reads all. Default null.</summary>
+    public long? Limit { get; set; }
+}
+
+/// <summary>
+/// Loads a folder of images (PNG, JPEG, BMP, GIF, TGA, PNM) into float32 [N, C, S, S] in [0, 1],
+/// decoded by the native shim and resized bilinearly. When the folder holds only
+/// subfolders of images, each subfolder is a class (sorted by name) and the data set is labelled.
+/// </summary>
+public static class ImageFolder
+{
+    /// <summary>File extensions read (case-insensitive).</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tga", ".pnm", ".ppm", ".pgm"];
+
+    /// <summary>Loads every image under <paramref name="directory"/> resized to <paramref name="size"/>².</summary>
+    public static TensorDataset Load(string directory, int size, int channels = 3) =>
+        Load(directory, new ImageFolderOptions { Size = size, Channels = channels });
+
+    /// <summary>Loads every image under <paramref name="directory"/> as <paramref name="options"/> say.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The folder holds no images, or an image cannot be decoded.</exception>
+    public static TensorDataset Load(string directory, ImageFolderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Size <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Size, "Image size must be positive.");
+        if (options.Channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(options), options.Channels, "Channels must be 1 or 3.");
+        if (options.Limit is <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Limit, "The image limit must be positive.");
+
+        var (files, labels) = List(directory);
+        if (options.Limit is long limit && files.Count > limit)
+        {
+            files = files.Take((int)limit).ToList();
+            labels = labels?.Take((int)limit).ToArray();
+        }
+
+        int s = options.Size, c = options.Channels;
+        using var scope = Torch.NewDisposeScope();
+        var output = Torch.Empty([files.Count, c, s, s]);
+        for (int i = 0; i < files.Count; i++)
+        {
+            // One decode and one resize per file; everything temporary dies with the inner scope.
+            using var inner = Torch.NewDisposeScope();
+            Tensor hwc;
+            try { hwc = TorchImage.ReadImage(files[i], c); }
+            catch (TorchException e) { throw new InvalidDataException($"Cannot decode image '{files[i]}': {e.Message}", e); }
+            output.Select(0, i).Copy_(Resize(hwc, s, options.CenterCrop));
+        }
+        var y = labels is null ? null : Tensor.From(labels);
+        return new TensorDataset(output, y);
+    }
+
+    /// <summary>
+    /// The class names (subfolder names, sorted) when <paramref name="directory"/> is organised
+    /// one subfolder per class, else an empty list.
+    /// </summary>
+    public static IReadOnlyList<string> ClassNames(string directory)
+    {
+        EnsureExists(directory);
+        return HasOnlyClassFolders(directory) ? SortedSubfolders(directory).Select(d => Path.GetFileName(d)!).ToArray() : [];
+    }
+
+    /// <summary>Resizes a uint8 image [H, W, C] to float32 [C, S, S] in [0, 1].</summary>
+    internal static Tensor Resize(Tensor hwc, int size, bool centerCrop)
+    {
+        long h = hwc.Size(0), w = hwc.Size(1);
+        var chw = hwc.Permute(2, 0, 1);
+        if (centerCrop && h != w)
+        {
+            long side = Math.Min(h, w);
+            chw = chw.Narrow(1, (h - side) / 2, side).Narrow(2, (w - side) / 2, side);
+            h = w = side;
+        }
+        var x = chw.Unsqueeze(0).To(DType.Float32).Div_(255.0);
+        if (h != size || w != size)
+        {
+            // Bilinear interpolation alone aliases when shrinking a lot; average down to about 2× first.
+            if (h >= 4 * size && w >= 4 * size) x = Functional.AdaptiveAvgPool2d(x, 2 * size, 2 * size);
+            x = Functional.UpsampleBilinear(x, size, size).Clamp_(0, 1);
+        }
+        return x.Squeeze(0);
+    }
+
+    private static (List<string> Files, long[]? Labels) List(string directory)
+    {
+        EnsureExists(directory);
+        if (HasOnlyClassFolders(directory))
+        {
+            var files = new List<string>();
+            var labels = new List<long>();
+            var classes = SortedSubfolders(directory);
+            for (int k = 0; k < classes.Length; k++)
+            {
+                foreach (var f in SortedImages(classes[k], SearchOption.AllDirectories))
+                {
+                    files.Add(f);
+                    labels.Add(k);
+                }
+            }
+            if (files.Count == 0) throw new InvalidDataException($"The class folders under '{directory}' hold no images ({string.Join(", ", Extensions)}).");
+            return (files, labels.ToArray());
+        }
+        var all = SortedImages(directory, SearchOption.AllDirectories).ToList();
+        if (all.Count == 0) throw new InvalidDataException($"Folder '{directory}' holds no images ({string.Join(", ", Extensions)}).");
+        return (all, null);
+    }
+
+    private static void EnsureExists(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Image folder '{directory}' does not exist.");
+    }
+
+    private static bool HasOnlyClassFolders(string directory) =>
+        !SortedImages(directory, SearchOption.TopDirectoryOnly).Any() && SortedSubfolders(directory).Length > 0;
+
+    private static string[] SortedSubfolders(string directory)
+    {
+        var dirs = Directory.GetDirectories(directory);
+        Array.Sort(dirs, StringComparer.Ordinal);
+        return dirs;
+    }
+
+    private static IEnumerable<string> SortedImages(string directory, SearchOption option)
+    {
+        var files = Directory.EnumerateFiles(directory, "*", option)
+            .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .ToArray();
+        Array.Sort(files, StringComparer.Ordinal);
+        return files;
+    }
+}

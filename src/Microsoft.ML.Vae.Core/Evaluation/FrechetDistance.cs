@@ -1,0 +1,148 @@
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Evaluation;
+
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
+/// <summary>
+/// The squared Fréchet (2-Wasserstein) distance between two Gaussians, the quantity FID reports:
+/// <c>d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½)</c>.
+/// </summary>
+/// <remarks>
+/// Everything runs in float64 on the CPU. Σ₁^½ comes from a symmetric eigendecomposition
+/// (<see cref="Torch.Eigh"/>) and the trace of (Σ₁^½ Σ₂ Σ₁^½)^½ is the sum of the square roots of
+/// that symmetric matrix's eigenvalues; this equals Tr((Σ₁Σ₂)^½) used by pytorch-fid (Σ₁Σ₂ and
+/// Σ₁^½Σ₂Σ₁^½ share their eigenvalues) without a non-symmetric matrix square root.
+/// Covariances estimated from fewer samples than dimensions are singular, and rounding then
+/// gives eigenvalues that are zero in exact arithmetic a tiny negative value. Such eigenvalues are
+/// clamped to zero when they are no more negative than <see cref="NegativeEigenvalueTolerance"/>
+/// times the largest eigenvalue; anything more negative means the input is not a covariance
+/// (not positive semi-definite) and is rejected. Inputs are symmetrized ((Σ + Σᵀ)/2) first, and the
+/// result, non-negative in exact arithmetic, is clamped at zero.
+/// </remarks>
+public static class FrechetDistance
+{
+    /// <summary>Relative size of a negative eigenvalue still treated as rounding noise (1e-6).</summary>
+    public const double NegativeEigenvalueTolerance = 1e-6;
+
+    /// <summary>d² between N(μ₁, Σ₁) and N(μ₂, Σ₂) given as managed arrays.</summary>
+    /// <exception cref="ArgumentException">Sizes disagree, values are not finite, or a matrix is not positive semi-definite.</exception>
+    public static double Compute(double[] mu1, double[,] sigma1, double[] mu2, double[,] sigma2)
+    {
+        ArgumentNullException.ThrowIfNull(mu1);
+        ArgumentNullException.ThrowIfNull(sigma1);
+        ArgumentNullException.ThrowIfNull(mu2);
+        ArgumentNullException.ThrowIfNull(sigma2);
+        using var scope = Torch.NewDisposeScope();
+        return Compute(Tensor.From(mu1), ToTensor(sigma1, nameof(sigma1)), Tensor.From(mu2), ToTensor(sigma2, nameof(sigma2)));
+    }
+
+    /// <summary>d² between N(μ₁, Σ₁) and N(μ₂, Σ₂): means [k], covariances [k, k], any float dtype and device.</summary>
+    /// <exception cref="ArgumentException">Sizes disagree, values are not finite, or a matrix is not positive semi-definite.</exception>
+    public static double Compute(Tensor mu1, Tensor sigma1, Tensor mu2, Tensor sigma2)
+    {
+        ValidateGaussian(mu1, sigma1, nameof(mu1));
+        ValidateGaussian(mu2, sigma2, nameof(mu2));
+        if (mu1.Size(0) != mu2.Size(0))
+            throw new ArgumentException($"The Gaussians have different dimensions: {mu1.Size(0)} and {mu2.Size(0)}.", nameof(mu2));
+
+        using var scope = Torch.NewDisposeScope();
+        var m1 = mu1.To(DType.Float64, Device.Cpu);
+        var m2 = mu2.To(DType.Float64, Device.Cpu);
+        var s1 = Symmetrized(sigma1);
+        var s2 = Symmetrized(sigma2);
+
+        double meanTerm = (m1 - m2).Square().Sum().Item();
+        var root1 = SymmetricSquareRoot(s1, nameof(sigma1));
+        _ = SymmetricSquareRoot(s2, nameof(sigma2)); // validates Σ₂ the same way
+        var product = Symmetrized(Torch.Mm(Torch.Mm(root1, s2), root1));
+        double traceOfRoot = ClampedEigenvalues(product, "Σ₁^½ Σ₂ Σ₁^½").Sqrt().Sum().Item();
+        double d2 = meanTerm + Trace(s1) + Trace(s2) - 2 * traceOfRoot;
+        return Math.Max(0, d2);
+    }
+
+    /// <summary>d² between two fitted Gaussians.</summary>
+    public static double Compute(FrechetStatistics a, FrechetStatistics b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Compute(a.Mean, a.Covariance, b.Mean, b.Covariance);
+    }
+
+    /// <summary>
+    /// d² between the Gaussians fitted to the rows of <paramref name="a"/> [n, k] and
+    /// <paramref name="b"/> [m, k] (means and unbiased covariances in float64; n, m ≥ 2).
+    /// </summary>
+    /// <exception cref="ArgumentException">The feature matrices are not 2-D with equal widths and at least two rows each.</exception>
+    public static double FromFeatures(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Dim != 2 || b.Dim != 2)
+            throw new ArgumentException($"Feature matrices must be 2-D [n, k], got {a} and {b}.");
+        if (a.Size(1) != b.Size(1))
+            throw new ArgumentException($"Feature widths differ: {a.Size(1)} and {b.Size(1)}.", nameof(b));
+        if (a.Size(0) < 2 || b.Size(0) < 2)
+            throw new ArgumentException($"Each feature set needs at least 2 rows for a covariance, got {a.Size(0)} and {b.Size(0)}.");
+        using var sa = FrechetStatistics.FromFeatures(a);
+        using var sb = FrechetStatistics.FromFeatures(b);
+        return Compute(sa, sb);
+    }
+
+    /// <summary>Checks that mean is [k], covariance [k, k] and both finite.</summary>
+    internal static void ValidateGaussian(Tensor mean, Tensor covariance, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(mean, paramName);
+        ArgumentNullException.ThrowIfNull(covariance, paramName);
+        if (mean.Dim != 1 || mean.Size(0) == 0)
+            throw new ArgumentException($"A mean must be a non-empty vector [k], not {mean}.", paramName);
+        long k = mean.Size(0);
+        if (covariance.Dim != 2 || covariance.Size(0) != k || covariance.Size(1) != k)
+            throw new ArgumentException($"The covariance must be [{k}, {k}] to match the mean, not [{string.Join(", ", covariance.Shape)}].", paramName);
+        if (!mean.DType.IsFloatingPoint() || !covariance.DType.IsFloatingPoint())
+            throw new ArgumentException("Means and covariances must be floating-point tensors.", paramName);
+        if (!mean.AllFinite() || !covariance.AllFinite())
+            throw new ArgumentException("The mean or covariance holds NaN or infinity.", paramName);
+    }
+
+    private static Tensor ToTensor(double[,] m, string paramName)
+    {
+        int rows = m.GetLength(0), cols = m.GetLength(1);
+        if (rows != cols) throw new ArgumentException($"A covariance must be square, not {rows}×{cols}.", paramName);
+        var flat = new double[rows * cols];
+        Buffer.BlockCopy(m, 0, flat, 0, flat.Length * sizeof(double));
+        return Tensor.From(flat, rows, cols);
+    }
+
+    private static Tensor Symmetrized(Tensor m)
+    {
+        var d = m.To(DType.Float64, Device.Cpu);
+        return (d + d.T) * 0.5;
+    }
+
+    private static double Trace(Tensor m) => m.Diagonal().Sum().Item();
+
+    /// <summary>V·diag(√λ)·Vᵀ of a symmetric positive semi-definite matrix.</summary>
+    private static Tensor SymmetricSquareRoot(Tensor symmetric, string name)
+    {
+        var (values, vectors) = Torch.Eigh(symmetric);
+        var roots = ClampChecked(values, name).Sqrt();
+        return Torch.Mm(vectors * roots.Unsqueeze(0), vectors.T);
+    }
+
+    private static Tensor ClampedEigenvalues(Tensor symmetric, string name)
+    {
+        var (values, _) = Torch.Eigh(symmetric);
+        return ClampChecked(values, name);
+    }
+
+    private static Tensor ClampChecked(Tensor eigenvalues, string name)
+    {
+        double min = eigenvalues.Min().Item();
+        double scale = Math.Max(eigenvalues.Abs().Max().Item(), double.Epsilon);
+        if (min < -NegativeEigenvalueTolerance * scale)
+            throw new ArgumentException(
+                $"{name} is not positive semi-definite: it has the eigenvalue {min:G6} (largest magnitude {scale:G6}).");
+        return eigenvalues.ClampMin(0);
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Evaluation;
+
+// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
+/// <summary>
+/// Reconstruction error: the mean squared error per element (pixel) between the data and the
+/// deterministic reconstruction ToData(Decode(μ(x))), using the posterior mean rather than a sample.
+/// </summary>
+public static class ReconstructionError
+{
+    /// <summary>Mean over every sample and element of (ToData(Decode(μ(x))) − x)².</summary>
+    /// <param name="model">The model (put in evaluation mode).</param>
+    /// <param name="data">Data [N, ..SampleShape] (CPU or the model's device).</param>
+    /// <param name="batchSize">Samples encoded and decoded together.</param>
+    public static double Compute(IVaeModel model, Tensor data, int batchSize = 500)
+    {
+        long n = EvaluationData.Validate(model, data);
+        EvaluationData.RequirePositive(batchSize, nameof(batchSize));
+        using var noGrad = Torch.NoGrad();
+        model.SetTraining(false);
+        double sum = 0;
+        long elements = 0;
+        for (long start = 0; start < n; start += batchSize)
+        {
+            using var scope = Torch.NewDisposeScope();
+            long len = Math.Min(batchSize, n - start);
+            var x = EvaluationData.Rows(data, start, len, model.Device);
+            var (mean, _) = model.Encode(x);
+            var reconstruction = model.Observation.ToData(model.Decode(mean));
+            if (!reconstruction.Shape.AsSpan().SequenceEqual(x.Shape))
+                throw new InvalidOperationException(
+                    $"The model reconstructs [{string.Join(", ", reconstruction.Shape)}] from data [{string.Join(", ", x.Shape)}].");
+            sum += (reconstruction.To(DType.Float64) - x.To(DType.Float64)).Square().Sum().Item();
+            elements += x.NumberOfElements;
+        }
+        return sum / elements;
+    }
+}

@@ -1,0 +1,51 @@
+namespace Microsoft.ML.Vae.Core.Models;
+
+using Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Torch.NN;
+using Microsoft.ML.Vae.Torch.Optim;
+
+/// <summary>
+/// Single-optimizer training of a <see cref="DpVae"/> (VAE, β-VAE-H, β-VAE-B, β-TCVAE, InfoVAE):
+/// one Adam over encoder, decoder and flow; each step is zero-grad, forward, loss, backward, update.
+/// Modules: "model"; optimizers: "vae".
+/// </summary>
+public sealed class DpVaeProgram : ITrainingProgram
+{
+    private readonly DpVae _model;
+    private readonly DpVaeOptions _options;
+    private readonly Adam _optimizer;
+
+    /// <summary>Creates the program; prefer <see cref="DpVaeTraining.CreateProgram(DpVae, DpVaeOptions)"/>.</summary>
+    public DpVaeProgram(DpVae model, DpVaeOptions options)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
+        _optimizer = new Adam(model.Parameters(), _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
+    }
+
+    /// <summary>The model being trained.</summary>
+    public DpVae Model => _model;
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, Module Module)> Modules => [("model", _model)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers => [("vae", _optimizer)];
+
+    /// <inheritdoc />
+    public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        _model.Train(true);
+        _optimizer.ZeroGrad();
+        var output = _model.Forward(batch);
+        var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
+        terms.Total.Backward();
+        _optimizer.Step();
+        return terms;
+    }
+
+    /// <summary>Releases the optimizer state (the model stays with its owner).</summary>
+    public void Dispose() => _optimizer.Dispose();
+}

@@ -1,0 +1,21 @@
+namespace Microsoft.ML.Vae.Core.Persistence;
+
+using Microsoft.ML.Vae.Torch;
+
+/// <summary>
+/// Rebuilds models of one family from their saved configuration. Register it in a
+/// <see cref="ModelRegistry"/>; families of this library with a public parameterless constructor
+/// are found by <see cref="ModelRegistry.Default"/> automatically.
+/// </summary>
+public interface IModelFamily
+{
+    /// <summary>The <see cref="Models.IVaeModel.Kind"/> values this family builds, e.g. "dp-vae", "dp-beta-tc".</summary>
+    IReadOnlyCollection<string> Kinds { get; }
+
+    /// <summary>
+    /// Builds an untrained model with the architecture described by <paramref name="config"/>
+    /// (read the options with <see cref="ModelConfig.GetOptions{T}"/>) on <paramref name="device"/>;
+    /// the store then loads the weights. Invalid options raise <see cref="ArgumentException"/>.
+    /// </summary>
+    IPersistableModel Create(ModelConfig config, Device device);
+}

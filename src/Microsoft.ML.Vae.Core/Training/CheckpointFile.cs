@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Microsoft.ML.Vae.Core.Training;
+
+using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Torch.Serialization;
+
+/// <summary>
+/// Training checkpoints: one safetensors file <c>checkpoint-&lt;step&gt;.safetensors</c> per save, holding
+/// every module's state ("module.&lt;name&gt;.…"), every optimizer's state ("optim.&lt;name&gt;.…"), the
+/// random generators ("rng.cpu", "rng.cuda") and, as metadata, the step, optimizer step counts and
+/// learning rates, scheduler positions, the batch source's state and the history so far.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>Value of the "format" metadata entry.</summary>
+    public const string FormatName = "vae-checkpoint";
+
+    /// <summary>Newest checkpoint layout this library reads and the one it writes.</summary>
+    public const int FormatVersion = 1;
+
+    private const string Prefix = "checkpoint-";
+    private const string Extension = ".safetensors";
+
+    /// <summary>The file name of the checkpoint after <paramref name="step"/> steps.</summary>
+    public static string FileName(long step) => $"{Prefix}{step.ToString(CultureInfo.InvariantCulture)}{Extension}";
+
+    /// <summary>Checkpoint files in <paramref name="directory"/>, by increasing step (empty when the folder is missing).</summary>
+    public static IReadOnlyList<(long Step, string Path)> List(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory)) return [];
+        var found = new List<(long, string)>();
+        foreach (var path in Directory.EnumerateFiles(directory, Prefix + "*" + Extension))
+        {
+            var name = Path.GetFileName(path);
+            var digits = name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Extension.Length);
+            if (long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var step)) found.Add((step, path));
+        }
+        return found.OrderBy(f => f.Item1).ToList();
+    }
+
+    /// <summary>The newest checkpoint in <paramref name="directory"/>, or null.</summary>
+    public static string? FindLatest(string directory) => List(directory) is { Count: > 0 } l ? l[^1].Path : null;
+
+    /// <summary>Steps completed when the checkpoint was written (validates the file's metadata).</summary>
+    public static long ReadStep(string path) => ReadMeta(path).Step;
+
+    /// <summary>The training history stored in a checkpoint.</summary>
+    public static TrainingHistory ReadHistory(string path) => ReadMeta(path).History;
+
+    private static CheckpointMeta ReadMeta(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = SafeTensorsFormat.ReadFile(path);
+        return CheckpointMeta.Parse(file.Metadata, path);
+    }
+
+    // ---- capture and restore (used by the trainer)
+
+    /// <summary>Serializes the full training state.</summary>
+    internal static byte[] Capture(ITrainingProgram program, long step, IBatchSource data, TrainingHistory history,
+        double[] lrScales, int rollbacks, Device device, long seed)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var owned = new List<Tensor>();
+        try
+        {
+            foreach (var (name, module) in program.Modules)
+                foreach (var (k, t) in module.StateDict()) tensors[$"module.{name}.{k}"] = t;
+            foreach (var (name, opt) in program.Optimizers)
+                foreach (var (k, t) in opt.StateTensors()) tensors[$"optim.{name}.{k}"] = t;
+            var cpu = Torch.GetRngState();
+            var cpuT = Tensor.FromBytes(cpu, [cpu.Length], DType.UInt8).DetachFromScope();
+            owned.Add(cpuT);
+            tensors["rng.cpu"] = cpuT;
+            if (device.IsCuda)
+            {
+                var cuda = Torch.GetCudaRngState(device.Index);
+                var cudaT = Tensor.FromBytes(cuda, [cuda.Length], DType.UInt8).DetachFromScope();
+                owned.Add(cudaT);
+                tensors["rng.cuda"] = cudaT;
+            }
+
+            var meta = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["format"] = FormatName,
+                ["version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+                ["step"] = step.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+                ["modules"] = JsonSerializer.Serialize(program.Modules.Select(m => m.Name).ToArray()),
+                ["optimizers"] = JsonSerializer.Serialize(program.Optimizers.Select(o => o.Name).ToArray()),
+                ["schedulers"] = JsonSerializer.Serialize(program.Schedulers.Select(s => s.LastStep).ToArray()),
+                ["rollbacks"] = rollbacks.ToString(CultureInfo.InvariantCulture),
+                ["data"] = data.SaveState(),
+                ["history"] = history.ToCsv(),
+            };
+            if (device.IsCuda) meta["rng.cuda.device"] = device.Index.ToString(CultureInfo.InvariantCulture);
+            for (int i = 0; i < program.Optimizers.Count; i++)
+            {
+                var (name, opt) = program.Optimizers[i];
+                meta[$"optim.{name}.step_count"] = opt.StepCount.ToString(CultureInfo.InvariantCulture);
+                meta[$"optim.{name}.lr"] = opt.LearningRate.ToString("R", CultureInfo.InvariantCulture);
+                meta[$"optim.{name}.lr_scale"] = lrScales[i].ToString("R", CultureInfo.InvariantCulture);
+            }
+            return StateDictIO.Serialize(tensors, meta);
+        }
+        finally
+        {
+            foreach (var t in owned) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Validates a checkpoint against the program completely, then restores modules, optimizers,
+    /// schedulers, random generators and the batch source. Invalid or mismatching checkpoints raise
+    /// <see cref="InvalidDataException"/> before anything is changed.
+    /// </summary>
+    internal static RestoredState Restore(byte[] bytes, string source, ITrainingProgram program, IBatchSource data, Device device)
+    {
+        var file = SafeTensorsFormat.Read(bytes);
+        var meta = CheckpointMeta.Parse(file.Metadata, source);
+        string Where() => $"Checkpoint '{source}'";
+
+        var modules = program.Modules.Select(m => m.Name).ToArray();
+        var optimizers = program.Optimizers.Select(o => o.Name).ToArray();
+        if (!meta.Modules.SequenceEqual(modules))
+            throw new InvalidDataException($"{Where()} holds modules [{string.Join(", ", meta.Modules)}] but the program has [{string.Join(", ", modules)}].");
+        if (!meta.Optimizers.SequenceEqual(optimizers))
+            throw new InvalidDataException($"{Where()} holds optimizers [{string.Join(", ", meta.Optimizers)}] but the program has [{string.Join(", ", optimizers)}].");
+        if (meta.SchedulerSteps.Length != program.Schedulers.Count)
+            throw new InvalidDataException($"{Where()} holds {meta.SchedulerSteps.Length} scheduler position(s) but the program has {program.Schedulers.Count} scheduler(s).");
+
+        // Expected names and shapes, checked before any state changes.
+        var expected = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, module) in program.Modules)
+            foreach (var (k, t) in module.StateDict()) expected[$"module.{name}.{k}"] = t;
+        foreach (var (name, opt) in program.Optimizers)
+            foreach (var (k, t) in opt.StateTensors()) expected[$"optim.{name}.{k}"] = t;
+        var missing = expected.Keys.Where(k => !file.Entries.ContainsKey(k)).ToList();
+        var unexpected = file.Entries.Keys.Where(k => !expected.ContainsKey(k) && !k.StartsWith("rng.", StringComparison.Ordinal)).ToList();
+        if (missing.Count > 0 || unexpected.Count > 0)
+            throw new InvalidDataException($"{Where()} does not match the program: missing [{Short(missing)}], unexpected [{Short(unexpected)}].");
+        foreach (var (k, t) in expected)
+        {
+            var e = file.Entries[k];
+            if (!e.Shape.SequenceEqual(t.Shape))
+                throw new InvalidDataException($"{Where()}: '{k}' has shape [{string.Join(", ", e.Shape)}], the program expects [{string.Join(", ", t.Shape)}].");
+            if (e.DType != t.DType)
+                throw new InvalidDataException($"{Where()}: '{k}' has dtype {e.DType}, the program expects {t.DType}.");
+        }
+        if (!file.Entries.TryGetValue("rng.cpu", out var rngCpu) || rngCpu.DType != DType.UInt8)
+            throw new InvalidDataException($"{Where()} has no CPU random generator state.");
+        SafeTensorEntry? rngCuda = null;
+        if (device.IsCuda && !file.Entries.TryGetValue("rng.cuda", out rngCuda))
+            throw new InvalidDataException($"{Where()} was written without a CUDA generator state; it cannot resume exactly on {device}.");
+
+        using var scope = Torch.NewDisposeScope();
+        Tensor Load(string key) { var e = file.Entries[key]; return Tensor.FromBytes(e.Data.Span, e.Shape, e.DType); }
+        try
+        {
+            foreach (var (name, module) in program.Modules)
+            {
+                var state = module.StateDict().Keys.ToDictionary(k => k, k => Load($"module.{name}.{k}"), StringComparer.Ordinal);
+                module.LoadStateDict(state);
+            }
+            // Schedulers first: SetStep writes a learning rate that the optimizer's saved rate then overrides exactly.
+            for (int i = 0; i < program.Schedulers.Count; i++) program.Schedulers[i].SetStep(meta.SchedulerSteps[i]);
+            for (int i = 0; i < program.Optimizers.Count; i++)
+            {
+                var (name, opt) = program.Optimizers[i];
+                var state = opt.StateTensors().Keys.ToDictionary(k => k, k => Load($"optim.{name}.{k}"), StringComparer.Ordinal);
+                opt.LoadState(state, meta.StepCounts[i], meta.LearningRates[i]);
+            }
+            data.RestoreState(meta.Data);
+            Torch.SetRngState(rngCpu.Data.ToArray());
+            if (rngCuda is not null) Torch.SetCudaRngState(rngCuda.Data.ToArray(), device.Index);
+        }
+        catch (Exception ex) when (ex is ArgumentException or TorchException)
+        {
+            throw new InvalidDataException($"{Where()} could not be restored: {ex.Message}", ex);
+        }
+        return new RestoredState(meta.Step, meta.History, meta.LrScales, meta.Rollbacks);
+    }
+
+    private static string Short(List<string> names) =>
+        names.Count <= 8 ? string.Join(", ", names) : string.Join(", ", names.Take(8)) + $", … ({names.Count} in all)";
+
+    internal sealed record RestoredState(long Step, TrainingHistory History, double[] LrScales, int Rollbacks);
+
+    private sealed record CheckpointMeta(long Step, string[] Modules, string[] Optimizers, long[] SchedulerSteps,
+        long[] StepCounts, double[] LearningRates, double[] LrScales, int Rollbacks, string Data, TrainingHistory History)
+    {
+        public static CheckpointMeta Parse(IReadOnlyDictionary<string, string> m, string source)
+        {
+            string Get(string key) => m.TryGetValue(key, out var v)
+                ? v : throw new InvalidDataException($"Checkpoint '{source}' lacks the '{key}' metadata entry.");
+            InvalidDataException Bad(string key, string why) => new($"Checkpoint '{source}' has an invalid '{key}' entry: {why}");
+            long Long(string key) => long.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 0
+                ? v : throw Bad(key, "expected a non-negative integer.");
+            double Double(string key) => double.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0
+                ? v : throw Bad(key, "expected a finite non-negative number.");
+            T Json<T>(string key)
+            {
+                try { return JsonSerializer.Deserialize<T>(Get(key)) ?? throw Bad(key, "null."); }
+                catch (JsonException ex) { throw Bad(key, ex.Message); }
+            }
+
+            if (!m.TryGetValue("format", out var format) || format != FormatName)
+                throw new InvalidDataException($"'{source}' is not a training checkpoint (no '{FormatName}' format marker).");
+            var version = Long("version");
+            if (version > FormatVersion)
+                throw new InvalidDataException($"Checkpoint '{source}' has format version {version}; this library reads up to version {FormatVersion}.");
+            var optimizers = Json<string[]>("optimizers");
+            var stepCounts = optimizers.Select(o => Long($"optim.{o}.step_count")).ToArray();
+            var rates = optimizers.Select(o => Double($"optim.{o}.lr")).ToArray();
+            var scales = optimizers.Select(o => Double($"optim.{o}.lr_scale")).ToArray();
+            TrainingHistory history;
+            try { history = TrainingHistory.FromCsv(Get("history")); }
+            catch (InvalidDataException ex) { throw Bad("history", ex.Message); }
+            return new CheckpointMeta(Long("step"), Json<string[]>("modules"), optimizers, Json<long[]>("schedulers"),
+                stepCounts, rates, scales, (int)Math.Min(int.MaxValue, Long("rollbacks")), Get("data"), history);
+        }
+    }
+}

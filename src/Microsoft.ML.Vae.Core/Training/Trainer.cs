@@ -1,0 +1,309 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.Vae.Core.Training;
+
+using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Torch;
+
+/// <summary>
+/// The training loop shared by every model family. The <see cref="ITrainingProgram"/> supplies the
+/// math of one step; the trainer supplies seeding, batches, learning-rate schedules, progress reports,
+/// periodic evaluation, checkpoints with exact resume, the NaN/Inf guard and cancellation.
+/// </summary>
+/// <remarks>
+/// Each step runs in its own dispose scope. The loss terms of every step are copied into a small
+/// device-side window that is read back only at log, evaluation and checkpoint points (see
+/// <see cref="TrainerOptions.LogInterval"/>), so the loop does not synchronize with a GPU per step
+/// while still checking every step's total and terms for NaN/Inf with the exact step.
+/// A checkpoint after k steps plus a resume reproduces the uninterrupted run bit for bit: it stores
+/// modules, optimizer moments and counts, learning rates, scheduler positions, the random generators
+/// and the batch source's position.
+/// </remarks>
+public sealed class Trainer
+{
+    private const int MaxWindow = 1024;
+    private readonly ITrainingProgram _program;
+    private readonly TrainerOptions _options;
+
+    /// <summary>Creates a trainer; the options are validated here.</summary>
+    public Trainer(ITrainingProgram program, TrainerOptions options)
+    {
+        _program = program ?? throw new ArgumentNullException(nameof(program));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+        CheckNames(program.Modules.Select(m => m.Name), "module");
+        CheckNames(program.Optimizers.Select(o => o.Name), "optimizer");
+        if (program.Optimizers.Count == 0) throw new ArgumentException("The training program has no optimizers.", nameof(program));
+        foreach (var s in program.Schedulers)
+            if (!program.Optimizers.Any(o => ReferenceEquals(o.Optimizer, s.Optimizer)))
+                throw new ArgumentException("A scheduler drives an optimizer that the program does not list.", nameof(program));
+    }
+
+    /// <summary>The program being trained.</summary>
+    public ITrainingProgram Program => _program;
+
+    /// <summary>The options (validated at construction).</summary>
+    public TrainerOptions Options => _options;
+
+    /// <summary>
+    /// Runs training until <see cref="TrainerOptions.Iterations"/> steps are done (continuing from the
+    /// newest checkpoint when <see cref="TrainerOptions.Resume"/> is set) or until
+    /// <paramref name="cancellationToken"/> is cancelled; cancellation stops at a step boundary and
+    /// writes a checkpoint (when a directory is set) before returning.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite (after any allowed rollbacks).</exception>
+    /// <exception cref="InvalidDataException">Resuming found only checkpoints that do not match the program.</exception>
+    public TrainingResult Train(IBatchSource data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var o = _options;
+        o.Validate();
+        var clock = Stopwatch.StartNew();
+        if (o.Threads is int threads) Torch.Threads = threads;
+        Torch.ManualSeed(o.Seed);
+
+        var run = new RunState(_program.Optimizers.Count);
+        if (o.Resume) TryResume(data, run, progress, clock);
+
+        using var window = new StepWindow((int)Math.Min(o.LogInterval, MaxWindow));
+        Snapshot? good = o.NanPolicy == NanPolicy.RollbackAndLowerLr ? new Snapshot(run.Step, Capture(data, run)) : null;
+        var batches = new List<Tensor>(2);
+        // default(Device) is the CPU with index 0 while tensors report index -1: compare normalized.
+        var device = o.Device.Type == DeviceType.Cpu ? Device.Cpu : o.Device;
+        Tensor NextBatch()
+        {
+            var b = data.Next() ?? throw new InvalidOperationException("The batch source returned null.");
+            batches.Add(b);
+            if (b.Device != device)
+            {
+                b = b.To(device);
+                batches.Add(b);
+            }
+            return b;
+        }
+
+        long lastLogStep = run.Step;
+        var lastLogTime = clock.Elapsed;
+        bool cancelled = false;
+        while (run.Step < o.Iterations)
+        {
+            if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+            long step = run.Step + 1;
+            using (Torch.NewDisposeScope())
+            {
+                try
+                {
+                    var terms = _program.Step(NextBatch(), step, NextBatch)
+                        ?? throw new InvalidOperationException($"The training program returned no loss terms at step {step}.");
+                    window.Record(step, terms);
+                }
+                finally
+                {
+                    foreach (var b in batches) b.Dispose();
+                    batches.Clear();
+                }
+            }
+            StepSchedulers(run);
+            run.Step = step;
+
+            bool log = step % o.LogInterval == 0 || step == o.Iterations;
+            bool eval = o.EvaluationInterval > 0 && step % o.EvaluationInterval == 0;
+            bool checkpoint = step == o.Iterations || (o.CheckpointInterval > 0 && step % o.CheckpointInterval == 0);
+            if (!(log || eval || checkpoint || window.IsFull)) continue;
+
+            if (!CheckWindow(window, run, data, ref good, progress, clock)) continue; // rolled back
+            if (log)
+            {
+                run.History.Add(step, run.LastTerms);
+                var now = clock.Elapsed;
+                double rate = (step - lastLogStep) / Math.Max(1e-9, (now - lastLogTime).TotalSeconds);
+                (lastLogStep, lastLogTime) = (step, now);
+                progress?.Report(new TrainingProgress(step, o.Iterations, run.LastTerms, LearningRates(), now, rate));
+            }
+            if (eval) RunEvaluation(step, run, progress, clock);
+            if (checkpoint)
+            {
+                var bytes = Capture(data, run);
+                if (good is not null) good = new Snapshot(step, bytes);
+                Save(bytes, step, run, progress, clock);
+            }
+        }
+
+        if (cancelled)
+        {
+            // Everything recorded must be checked before a checkpoint may claim it is good.
+            while (window.Count > 0 && !CheckWindow(window, run, data, ref good, progress, clock)) { }
+            if (o.CheckpointDirectory is not null && run.Step > 0 && run.CheckpointStep != run.Step)
+                Save(Capture(data, run), run.Step, run, progress, clock);
+            progress?.Report(Message(run.Step, $"Training cancelled after step {run.Step}.", clock));
+        }
+        return new TrainingResult(run.Step, run.LastTerms, clock.Elapsed, cancelled, run.CheckpointPath, run.History, run.Rollbacks);
+    }
+
+    // ---- the guard and rollback
+
+    /// <summary>Reads the window; returns false when a divergence caused a rollback (the caller continues from the restored step).</summary>
+    private bool CheckWindow(StepWindow window, RunState run, IBatchSource data, ref Snapshot? good,
+        IProgress<TrainingProgress>? progress, Stopwatch clock)
+    {
+        var rows = window.Drain();
+        if (rows.Count == 0) return true;
+        if (StepWindow.FirstDivergence(rows) is not { } bad)
+        {
+            run.LastTerms = rows[^1].ToDictionary();
+            return true;
+        }
+        if (good is null || run.Rollbacks >= _options.MaxRollbacks)
+        {
+            var detail = good is null ? null : $"Gave up after {run.Rollbacks} rollback(s) with lowered learning rates.";
+            throw new TrainingDivergedException(bad.Term, bad.Step, bad.Value, detail);
+        }
+
+        // Return to the last good state, keeping this run's rollback count and lowering every rate.
+        var restored = CheckpointFile.Restore(good.Bytes, $"in-memory snapshot at step {good.Step}", _program, data, _options.Device);
+        run.Rollbacks++;
+        for (int i = 0; i < _program.Optimizers.Count; i++)
+        {
+            var opt = _program.Optimizers[i].Optimizer;
+            double scale = run.LrScales[i] * _options.LrFactor;
+            opt.LearningRate = opt.LearningRate / restored.LrScales[i] * scale;
+            run.LrScales[i] = scale;
+        }
+        run.Step = restored.Step;
+        run.History = restored.History;
+        run.LastTerms = restored.History.Rows.Count > 0 ? restored.History.Rows[^1].Values : new Dictionary<string, double>();
+        window.Reset();
+        _program.OnResumed(run.Step);
+        // The snapshot now carries the lowered rates, so a second rollback lowers them again.
+        good = new Snapshot(run.Step, Capture(data, run));
+        progress?.Report(Message(run.Step,
+            $"Loss term '{bad.Term}' became {bad.Value} at step {bad.Step}; rolled back to step {run.Step} with learning rates ×{_options.LrFactor} " +
+            $"(rollback {run.Rollbacks} of {_options.MaxRollbacks}).", clock));
+        return false;
+    }
+
+    private void StepSchedulers(RunState run)
+    {
+        var schedulers = _program.Schedulers;
+        if (schedulers.Count == 0) return;
+        foreach (var s in schedulers) s.Step();
+        // A schedule sets the unscaled rate; re-apply any rollback reduction on top of it.
+        for (int i = 0; i < _program.Optimizers.Count; i++)
+        {
+            if (run.LrScales[i] == 1.0) continue;
+            var opt = _program.Optimizers[i].Optimizer;
+            if (schedulers.Any(s => ReferenceEquals(s.Optimizer, opt))) opt.LearningRate *= run.LrScales[i];
+        }
+    }
+
+    // ---- evaluation
+
+    private void RunEvaluation(long step, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
+    {
+        var device = _options.Device;
+        var cpuRng = Torch.GetRngState();
+        var cudaRng = device.IsCuda ? Torch.GetCudaRngState(device.Index) : null;
+        var modes = _program.Modules.Select(m => m.Module.Training).ToArray();
+        IReadOnlyDictionary<string, double> metrics;
+        try
+        {
+            foreach (var (_, m) in _program.Modules) m.Train(false);
+            using (Torch.NoGrad())
+            using (Torch.NewDisposeScope())
+                metrics = _options.Evaluate!(step) ?? new Dictionary<string, double>();
+        }
+        finally
+        {
+            for (int i = 0; i < modes.Length; i++) _program.Modules[i].Module.Train(modes[i]);
+            // Evaluation may sample; training must not notice.
+            Torch.SetRngState(cpuRng);
+            if (cudaRng is not null) Torch.SetCudaRngState(cudaRng, device.Index);
+        }
+        run.History.Add(step, metrics);
+        progress?.Report(new TrainingProgress(step, _options.Iterations, metrics, LearningRates(), clock.Elapsed, 0, IsEvaluation: true));
+    }
+
+    // ---- checkpoints
+
+    private byte[] Capture(IBatchSource data, RunState run) =>
+        CheckpointFile.Capture(_program, run.Step, data, run.History, run.LrScales, run.Rollbacks, _options.Device, _options.Seed);
+
+    private void Save(byte[] bytes, long step, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
+    {
+        var dir = _options.CheckpointDirectory;
+        if (dir is null) return;
+        var path = Path.Combine(dir, CheckpointFile.FileName(step));
+        AtomicFile.WriteAllBytes(path, bytes);
+        run.CheckpointPath = path;
+        run.CheckpointStep = step;
+        foreach (var (_, old) in CheckpointFile.List(dir).SkipLast(_options.KeepCheckpoints))
+        {
+            try { File.Delete(old); }
+            catch (IOException) { } // a reader may hold it open; it is pruned next time
+            catch (UnauthorizedAccessException) { }
+        }
+        progress?.Report(Message(step, $"Checkpoint written: {path}", clock));
+    }
+
+    private void TryResume(IBatchSource data, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
+    {
+        var list = CheckpointFile.List(_options.CheckpointDirectory!);
+        var failures = new List<string>();
+        // Newest first; a damaged newest file falls back to the one before it.
+        foreach (var (_, path) in list.Reverse())
+        {
+            try
+            {
+                var restored = CheckpointFile.Restore(File.ReadAllBytes(path), path, _program, data, _options.Device);
+                run.Step = restored.Step;
+                run.History = restored.History;
+                run.LrScales = restored.LrScales;
+                run.Rollbacks = restored.Rollbacks;
+                run.CheckpointPath = path;
+                run.CheckpointStep = restored.Step;
+                run.LastTerms = restored.History.Rows.Count > 0 ? restored.History.Rows[^1].Values : new Dictionary<string, double>();
+                _program.OnResumed(restored.Step);
+                progress?.Report(Message(restored.Step, $"Resumed from {path} at step {restored.Step}.", clock));
+                return;
+            }
+            catch (InvalidDataException ex)
+            {
+                failures.Add(ex.Message);
+                progress?.Report(Message(0, $"Skipping checkpoint {path}: {ex.Message}", clock));
+            }
+        }
+        if (failures.Count > 0)
+            throw new InvalidDataException("No checkpoint could be resumed: " + string.Join(" ", failures));
+    }
+
+    // ---- helpers
+
+    private IReadOnlyDictionary<string, double> LearningRates() =>
+        _program.Optimizers.ToDictionary(o => o.Name, o => o.Optimizer.LearningRate, StringComparer.Ordinal);
+
+    private TrainingProgress Message(long step, string text, Stopwatch clock) =>
+        new(step, _options.Iterations, new Dictionary<string, double>(), LearningRates(), clock.Elapsed, 0, Message: text);
+
+    private static void CheckNames(IEnumerable<string> names, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in names)
+        {
+            if (string.IsNullOrEmpty(n)) throw new ArgumentException($"A {what} has an empty name.");
+            if (!seen.Add(n)) throw new ArgumentException($"Two {what}s are named '{n}'.");
+        }
+    }
+
+    private sealed record Snapshot(long Step, byte[] Bytes);
+
+    private sealed class RunState(int optimizers)
+    {
+        public long Step;
+        public TrainingHistory History = new();
+        public double[] LrScales = Enumerable.Repeat(1.0, optimizers).ToArray();
+        public int Rollbacks;
+        public string? CheckpointPath;
+        public long CheckpointStep = -1;
+        public IReadOnlyDictionary<string, double> LastTerms = new Dictionary<string, double>();
+    }
+}
