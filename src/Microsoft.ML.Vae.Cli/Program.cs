@@ -9,7 +9,7 @@ public static class Program
 {
     internal static readonly ICommand[] Commands =
     [
-        new TrainCommand(), new SampleCommand(), new EvaluateCommand(), new EncodeCommand(), new InfoCommand(),
+        new TrainCommand(), new SampleCommand(), new EvaluateCommand(), new EncodeCommand(), new InfoCommand(), new CompareCommand(),
     ];
 
     /// <summary>Exit code for bad arguments.</summary>

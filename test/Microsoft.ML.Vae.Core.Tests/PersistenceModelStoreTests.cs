@@ -76,6 +76,7 @@ public sealed class PersistenceModelStoreTests
         Assert.AreEqual("leakyRelu", (string)config["options"]!["activation"]!);
         Assert.AreEqual("Infinity", (string)config["options"]!["clipValue"]!);
         Assert.AreEqual(6, (int)config["options"]!["hidden"]!);
+        Assert.AreEqual("6x3", (string)config["options"]!["summary"]!);
         Assert.IsFalse(string.IsNullOrEmpty((string)config["libraryVersion"]!));
         Assert.IsTrue(DateTime.UtcNow - DateTime.Parse((string)config["createdUtc"]!).ToUniversalTime() < TimeSpan.FromMinutes(5));
     }

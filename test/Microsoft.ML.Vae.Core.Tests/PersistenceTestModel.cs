@@ -24,6 +24,9 @@ public sealed class PersistenceTestOptions
     public PersistenceTestActivation Activation { get; set; } = PersistenceTestActivation.LeakyRelu;
     public double ClipValue { get; set; } = double.PositiveInfinity;
     public string? Note { get; set; }
+
+    /// <summary>A computed, read-only member: written to the file and ignored when read back.</summary>
+    public string Summary => $"{Hidden}x{LatentDim}";
 }
 
 /// <summary>A small MLP VAE that implements <see cref="IPersistableModel"/> through <see cref="Module"/>.</summary>

@@ -176,6 +176,19 @@ public sealed class TrainingLoopTests
     }
 
     [TestMethod]
+    public void AFreshRunRemovesCheckpointsOfAnEarlierRun()
+    {
+        using var folder = new TrainingTestFolder();
+        using (var program = NewProgram())
+            new Trainer(program, new TrainerOptions { Iterations = 50, LogInterval = 25, CheckpointDirectory = folder.Path }).Train(Source());
+        var messages = new TrainingTestProgress(_ => { });
+        using (var program = NewProgram())
+            new Trainer(program, new TrainerOptions { Iterations = 4, LogInterval = 2, CheckpointDirectory = folder.Path }).Train(Source(), messages);
+        CollectionAssert.AreEqual(new long[] { 4 }, CheckpointFile.List(folder.Path).Select(c => c.Step).ToArray());
+        Assert.IsTrue(messages.Reports.Any(p => p.Message?.StartsWith("Removed 1 checkpoint(s) of an earlier run", StringComparison.Ordinal) == true));
+    }
+
+    [TestMethod]
     public void CancellationBeforeTheFirstStepReturnsAtOnce()
     {
         using var program = NewProgram();

@@ -64,6 +64,7 @@ public sealed class Trainer
 
         var run = new RunState(_program.Optimizers.Count);
         if (o.Resume) TryResume(data, run, progress, clock);
+        else if (o.CheckpointDirectory is not null) RemoveStaleCheckpoints(o.CheckpointDirectory, progress, clock);
 
         using var window = new StepWindow((int)Math.Min(o.LogInterval, MaxWindow));
         Snapshot? good = o.NanPolicy == NanPolicy.RollbackAndLowerLr ? new Snapshot(run.Step, Capture(data, run)) : null;
@@ -243,6 +244,15 @@ public sealed class Trainer
             catch (UnauthorizedAccessException) { }
         }
         progress?.Report(Message(step, $"Checkpoint written: {path}", clock));
+    }
+
+    /// <summary>A fresh run owns its folder: checkpoints of an earlier run must not be resumed or kept in its place.</summary>
+    private void RemoveStaleCheckpoints(string dir, IProgress<TrainingProgress>? progress, Stopwatch clock)
+    {
+        var stale = CheckpointFile.List(dir);
+        if (stale.Count == 0) return;
+        foreach (var (_, path) in stale) File.Delete(path);
+        progress?.Report(Message(0, $"Removed {stale.Count} checkpoint(s) of an earlier run from {dir}.", clock));
     }
 
     private void TryResume(IBatchSource data, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)

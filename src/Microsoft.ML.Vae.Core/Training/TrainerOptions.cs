@@ -20,7 +20,11 @@ public sealed class TrainerOptions
     /// <summary>How many of the newest checkpoint files to keep in <see cref="CheckpointDirectory"/> (default 2).</summary>
     public int KeepCheckpoints { get; set; } = 2;
 
-    /// <summary>When true, continue from the newest checkpoint in <see cref="CheckpointDirectory"/> if there is one (default false).</summary>
+    /// <summary>
+    /// When true, continue from the newest checkpoint in <see cref="CheckpointDirectory"/> if there is one
+    /// (default false). When false, checkpoint files already in that folder are deleted as training
+    /// starts, so the checkpoints of different runs never mix.
+    /// </summary>
     public bool Resume { get; set; }
 
     /// <summary>Call <see cref="Evaluate"/> every this many steps; 0 (the default) never.</summary>

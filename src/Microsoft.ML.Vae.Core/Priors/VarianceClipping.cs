@@ -1,0 +1,54 @@
+namespace Microsoft.ML.Vae.Core.Priors;
+
+using Microsoft.ML.Vae.Torch;
+
+/// <summary>
+/// Adaptive variance clipping of a learned mixture prior (algorithms spec §3.4): a smooth clamp of
+/// every component's log-variance into per-dimension bounds [l_j, u_j] frozen from the prior at the
+/// end of the warm-up:
+/// lv' = lv − softplus_β(lv − u) + softplus_β(l − lv), β_j = 10 / (|u_j − l_j| + 1e-8), and lv' = u where u = l.
+/// </summary>
+public static class VarianceClipping
+{
+    /// <summary>Numerator of the adaptive sharpness β = 10 / (|u − l| + 1e-8).</summary>
+    public const double Sharpness = 10.0;
+
+    /// <summary>Guard added to the bound range before dividing.</summary>
+    public const double RangeEpsilon = 1e-8;
+
+    /// <summary>Above β·t = 20 softplus returns t itself, like PyTorch's softplus threshold.</summary>
+    public const double Threshold = 20.0;
+
+    /// <summary>The clamped log-variances, same shape as <paramref name="logVars"/> [K, d]; bounds are [d].</summary>
+    public static Tensor SmoothClamp(Tensor logVars, Tensor lower, Tensor upper)
+    {
+        ArgumentNullException.ThrowIfNull(logVars);
+        ArgumentNullException.ThrowIfNull(lower);
+        ArgumentNullException.ThrowIfNull(upper);
+        if (lower.Dim != 1 || !lower.Shape.SequenceEqual(upper.Shape) || logVars.Size(-1) != lower.Size(0))
+            throw new ArgumentException(
+                $"Bounds must be two [d] vectors matching the last dimension of the log-variances [.., d]; got [{string.Join(", ", lower.Shape)}], " +
+                $"[{string.Join(", ", upper.Shape)}] and [{string.Join(", ", logVars.Shape)}].");
+        using var scope = Torch.NewDisposeScope();
+        var beta = Sharpness / ((upper - lower).Abs() + RangeEpsilon);
+        var clamped = logVars - Softplus(logVars - upper, beta) + Softplus(lower - logVars, beta);
+        var equal = upper.Eq(lower).Expand(logVars.Shape);
+        var result = Torch.Where(equal, upper.Expand(logVars.Shape), clamped);
+        return result.MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// softplus_β(t) = (1/β)·log(1 + e^{βt}) with a per-element β, returning t where βt &gt; 20. The
+    /// softplus branch is evaluated in the overflow-free form max(x, 0) + log1p(e^{−|x|}) so that the
+    /// branch not taken never produces infinities (whose gradient would be NaN).
+    /// </summary>
+    public static Tensor Softplus(Tensor t, Tensor beta)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(beta);
+        using var scope = Torch.NewDisposeScope();
+        var x = t * beta;
+        var stable = (x.ClampMin(0) + x.Abs().Neg().Exp().Log1p()) / beta;
+        return Torch.Where(x.Gt(Threshold), t, stable).MoveToOuterScope();
+    }
+}
