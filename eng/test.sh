@@ -94,7 +94,8 @@ rm -rf "$TEST_RESULTS_DIR"
 mkdir -p "$TEST_RESULTS_DIR"
 log "running tests (results in artifacts/test-results)"
 test_rc=0
-dotnet test "$SOLUTION" -c Release --no-build -nologo \
+# -m:1 runs the test projects one after another: each already uses every core through libtorch.
+dotnet test "$SOLUTION" -c Release --no-build -nologo -m:1 \
   --logger "trx" --results-directory "$TEST_RESULTS_DIR" "$@" || test_rc=$?
 
 mlnet_layer

@@ -18,8 +18,8 @@ public sealed class FidOptions
     /// <summary>
     /// Leaves the VAE in training mode while it generates (default false). The S-IntroVAE and
     /// prior-learning code generate in training mode, so decoder batch norm uses each fake batch's
-    /// statistics; set true to reproduce their numbers. The model is left in evaluation mode afterwards
-    /// either way.
+    /// statistics (and updates its running statistics, as theirs does); set true to reproduce their
+    /// numbers. The model is left in evaluation mode afterwards either way.
     /// </summary>
     public bool GenerateInTrainingMode { get; set; }
 
