@@ -41,7 +41,9 @@ public sealed class ObjectivesBetaTcTests
     }
 
     [TestMethod]
-    public void DecompositionMatchesExplicitLoops()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void DecompositionMatchesExplicitLoops(bool repeatedWeightQuirk)
     {
         var w = SpecWeights();
         double mi = 0, tc = 0, dwkl = 0;
@@ -54,7 +56,10 @@ public sealed class ObjectivesBetaTcTests
             for (int k = 0; k < M; k++)
                 for (int j = 0; j < D; j++)
                     m[k, j] = LogNormal(Z[i * D + j], Mu[k * D + j], LogVar[k * D + j]) + Math.Log(w[i, k]);
-            double logQz = LogSumExp(Enumerable.Range(0, M).Select(k => Enumerable.Range(0, D).Sum(j => m[k, j])));
+            // Intended: q(z_i) = Σ_k W_ik Π_j N(z_ij; μ_kj, σ²_kj). The quirk adds log W_ik once per dimension.
+            double logQz = repeatedWeightQuirk
+                ? LogSumExp(Enumerable.Range(0, M).Select(k => Enumerable.Range(0, D).Sum(j => m[k, j])))
+                : LogSumExp(Enumerable.Range(0, M).Select(k => Math.Log(w[i, k]) + Enumerable.Range(0, D).Sum(j => LogNormal(Z[i * D + j], Mu[k * D + j], LogVar[k * D + j]))));
             double logProd = Enumerable.Range(0, D).Sum(j => LogSumExp(Enumerable.Range(0, M).Select(k => m[k, j])));
             mi += (logQzx - logQz) / M;
             tc += (logQz - logProd) / M;
@@ -66,14 +71,14 @@ public sealed class ObjectivesBetaTcTests
         var mu = Tensor.From(Mu, M, D);
         var lv = Tensor.From(LogVar, M, D);
         var lp = Tensor.From(LogPz);
-        var (miT, tcT, dwklT) = BetaTcObjective.Decompose(z, mu, lv, lp, N);
+        var (miT, tcT, dwklT) = BetaTcObjective.Decompose(z, mu, lv, lp, N, reproduceRepeatedWeightQuirk: repeatedWeightQuirk);
         Assert.AreEqual(mi, miT.Item(), 1e-10);
         Assert.AreEqual(tc, tcT.Item(), 1e-10);
         Assert.AreEqual(dwkl, dwklT.Item(), 1e-10);
 
         var x = Tensor.From(new double[] { 1, 2, 3 }, M, 1);
         var xHat = Tensor.From(new double[] { 1.5, 2, 2 }, M, 1);
-        var terms = BetaTcObjective.Compute(xHat, x, 10, z, mu, lv, lp, N, alpha: 1, beta: 4, gamma: 15);
+        var terms = BetaTcObjective.Compute(xHat, x, 10, z, mu, lv, lp, N, alpha: 1, beta: 4, gamma: 15, reproduceRepeatedWeightQuirk: repeatedWeightQuirk);
         Assert.AreEqual(12.5, terms["reconstruction"].Item(), 1e-10);
         Assert.AreEqual(12.5 + mi + 4 * tc + 15 * dwkl, terms.Total.Item(), 1e-9);
     }

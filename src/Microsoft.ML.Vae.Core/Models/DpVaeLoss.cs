@@ -35,7 +35,8 @@ public static class DpVaeLoss
             case Regularizer.BetaTc:
                 var logPz = model.PriorLogDensityForTc(output.Z, options.OmitFlowLogDetInTc);
                 terms = BetaTcObjective.Compute(output.Reconstruction, x, options.MseWeight, output.Z, output.Mean, output.LogVar, logPz,
-                    options.DatasetSize, options.ResolveAlpha(), options.ResolveBeta(), options.ResolveGamma(), options.ReproduceMssWeightQuirk);
+                    options.DatasetSize, options.ResolveAlpha(), options.ResolveBeta(), options.ResolveGamma(), options.ReproduceMssWeightQuirk,
+                    options.ReproduceRepeatedWeightQuirk);
                 break;
             case Regularizer.Factor:
                 if (discriminator is null)

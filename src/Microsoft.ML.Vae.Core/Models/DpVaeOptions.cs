@@ -87,6 +87,13 @@ public sealed class DpVaeOptions
     /// </summary>
     public bool ReproduceMssWeightQuirk { get; set; }
 
+    /// <summary>
+    /// β-TCVAE: add log W_ik inside the sum over latent dimensions for the joint log q(z), as the
+    /// released code does (it then counts the weight d times); default false: the weight enters the
+    /// joint once, as in Chen et al.'s estimator.
+    /// </summary>
+    public bool ReproduceRepeatedWeightQuirk { get; set; }
+
     /// <summary>Number of training samples N, required by β-TCVAE's stratified estimator (default 0 = unknown).</summary>
     public long DatasetSize { get; set; }
 

@@ -57,7 +57,8 @@ public static class BetaTcObjective
     /// <paramref name="logPz"/> of each sample ([N]).
     /// </summary>
     public static (Tensor MutualInformation, Tensor TotalCorrelation, Tensor DimensionWiseKl) Decompose(
-        Tensor z, Tensor mean, Tensor logVar, Tensor logPz, long datasetSize, bool reproduceColumnQuirk = false)
+        Tensor z, Tensor mean, Tensor logVar, Tensor logPz, long datasetSize, bool reproduceColumnQuirk = false,
+        bool reproduceRepeatedWeightQuirk = false)
     {
         ObjectiveChecks.Latents(z, nameof(z));
         if (!z.Shape.SequenceEqual(mean.Shape) || !z.Shape.SequenceEqual(logVar.Shape))
@@ -74,9 +75,13 @@ public static class BetaTcObjective
         var logW = Tensor.From(flat, batch, batch).To(z.DType, z.Device);
 
         var logQzx = DiagonalGaussian.LogDensity(z, mean, logVar).Sum(1);
-        // [i, k, j]: density of sample i's coordinate j under posterior k, plus log W_ik.
-        var matrix = DiagonalGaussian.LogDensity(z.Unsqueeze(1), mean.Unsqueeze(0), logVar.Unsqueeze(0)) + logW.Unsqueeze(2);
-        var logQz = matrix.Sum(2).LogSumExp(1);
+        // [i, k, j]: density of sample i's coordinate j under posterior k.
+        var density = DiagonalGaussian.LogDensity(z.Unsqueeze(1), mean.Unsqueeze(0), logVar.Unsqueeze(0));
+        var matrix = density + logW.Unsqueeze(2);
+        // Each marginal q(z_ij) is a weighted mixture over k, so log W_ik enters once per coordinate;
+        // the joint q(z_i) is one mixture, so it enters once. The released code (via
+        // disentangling-vae) sums the weighted matrix over j, counting log W_ik d times in the joint.
+        var logQz = reproduceRepeatedWeightQuirk ? matrix.Sum(2).LogSumExp(1) : (density.Sum(2) + logW).LogSumExp(1);
         var logProdQz = matrix.LogSumExp(1).Sum(1);
 
         var mi = (logQzx - logQz).Mean();
@@ -89,14 +94,15 @@ public static class BetaTcObjective
     /// Terms "reconstruction", "mi", "tc", "dwkl"; total = reconstruction + α·mi + β·tc + γ·dwkl.
     /// </summary>
     public static LossTerms Compute(Tensor reconstruction, Tensor x, double mseWeight, Tensor z, Tensor mean, Tensor logVar, Tensor logPz,
-        long datasetSize, double alpha, double beta, double gamma, bool reproduceColumnQuirk = false)
+        long datasetSize, double alpha, double beta, double gamma, bool reproduceColumnQuirk = false,
+        bool reproduceRepeatedWeightQuirk = false)
     {
         ObjectiveChecks.Weight(alpha, nameof(alpha));
         ObjectiveChecks.Weight(beta, nameof(beta));
         ObjectiveChecks.Weight(gamma, nameof(gamma));
         using var scope = Torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
-        var (mi, tc, dwkl) = Decompose(z, mean, logVar, logPz, datasetSize, reproduceColumnQuirk);
+        var (mi, tc, dwkl) = Decompose(z, mean, logVar, logPz, datasetSize, reproduceColumnQuirk, reproduceRepeatedWeightQuirk);
         var total = rec + mi * alpha + tc * beta + dwkl * gamma;
         return new LossTerms(total.MoveToOuterScope())
             .Add("reconstruction", rec.MoveToOuterScope())

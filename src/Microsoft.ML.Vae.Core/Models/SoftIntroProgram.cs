@@ -1,0 +1,381 @@
+namespace Microsoft.ML.Vae.Core.Models;
+
+using Microsoft.ML.Vae.Core.Objectives;
+using Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Torch.NN;
+using Microsoft.ML.Vae.Torch.Optim;
+
+/// <summary>
+/// Introspective training of a <see cref="SoftIntroVae"/> (algorithms spec §2.2, §3.3): a plain-VAE
+/// warm-up of <see cref="SoftIntroOptions.WarmupIterations"/> steps (one joint update of every player),
+/// then per iteration an encoder step and a decoder step — with a learned prior trained together with
+/// the decoder as a third player. Separate Adam optimizers "encoder", "decoder" and (learned priors)
+/// "prior", each with a MultiStepLR schedule. Modules: "model".
+/// </summary>
+/// <remarks>
+/// <para>Each iteration draws its randomness up front (<see cref="SoftIntroNoise"/>); the decoder step
+/// reuses the encoder step's noise batch unless <see cref="SoftIntroOptions.ResampleFakesForDecoder"/>.</para>
+/// <para>With <see cref="SoftIntroOptions.ShareForwards"/> (default) the decoder outputs x_f = D(z_f) and
+/// x_r = D(z) are computed once and serve both players: the encoder step does not change the decoder or
+/// the prior, so the decoder step's D(z_f) and D(sg z) have exactly the values computed for the encoder
+/// step. Each player's gradients are taken with <see cref="Autograd.Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool, bool, bool)"/>
+/// with respect to its own parameters only, which (a) plays the role of the reference's requires_grad
+/// toggles (no gradient reaches the frozen player's weights and no weight gradient is even computed for
+/// it) and (b) lets the decoder step's gradient flow through the shared x_r into the decoder while the
+/// path back into the encoder (the stop-gradient on z) is never visited. The real-data reconstruction
+/// error L_rec is therefore also shared. Paired forwards (D on z_f and z, E on both fakes, D on both
+/// re-encodings) run as one batch when no network uses batch statistics. The literal two-step
+/// implementation (<see cref="SoftIntroOptions.ShareForwards"/> = false) gives the same updates.</para>
+/// <para>A VampPrior is converted to a mixture at the start of iteration
+/// <see cref="SoftIntroOptions.VampConversionStep"/> (when training goes past the warm-up), after which
+/// every optimizer restarts with fresh moments, as the reference creates new optimizers. Variance clipping
+/// bounds are frozen at the start of the first introspective iteration.</para>
+/// <para>Terms: warm-up "reconstruction", "kl" (total = β_rec·rec + β_kl·kl); introspective
+/// "encoder_loss", "decoder_loss", "reconstruction", "kl_real", "kl_fake", "kl_rec", "exp_elbo_fake",
+/// "exp_elbo_rec", "diff_kl" (= kl_fake − kl_real, which should stay ≥ 0), plus "neg_entropy" (λ_H &gt; 0)
+/// and "prior_kl" (trainable prior); total = encoder_loss + decoder_loss.</para>
+/// </remarks>
+public sealed class SoftIntroProgram : ITrainingProgram
+{
+    private readonly SoftIntroVae _model;
+    private readonly SoftIntroOptions _options;
+    private readonly SoftIntroWeights _weights;
+    private readonly Adam _encoderOptimizer;
+    private readonly Adam _decoderOptimizer;
+    private readonly Adam? _priorOptimizer;
+    private readonly MultiStepLR[] _schedulers;
+    private readonly IReadOnlyList<Tensor> _encoderParams;
+    private readonly IReadOnlyList<Tensor> _decoderParams;
+    private readonly IReadOnlyList<Tensor> _priorParams;
+    private readonly bool _fuse;
+
+    /// <summary>Creates the program; prefer <see cref="SoftIntroTraining.CreateProgram(SoftIntroVae, SoftIntroOptions?)"/>.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="options">Training settings (default the model's own); the architecture and prior settings must match the model's.</param>
+    public SoftIntroProgram(SoftIntroVae model, SoftIntroOptions? options = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = (options ?? model.Options).Clone();
+        _options.Validate();
+        CheckCompatible(model.Options, _options);
+        _weights = new SoftIntroWeights(_options.BetaRec, _options.BetaKl, _options.BetaNeg, _options.ResolveScale(),
+            _options.Alpha, _options.Gamma, _options.GammaR, _options.ResponsibilityWeight);
+        _encoderParams = model.EncoderParameters;
+        _decoderParams = model.DecoderParameters;
+        _priorParams = model.PriorParameters;
+        _encoderOptimizer = new Adam(_encoderParams, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        _decoderOptimizer = new Adam(_decoderParams, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        if (_priorParams.Count > 0)
+            _priorOptimizer = new Adam(_priorParams, _options.PriorLearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        _schedulers = Optimizers.Select(o => new MultiStepLR(o.Optimizer, _options.LrMilestones, _options.LrGamma)).ToArray();
+        _fuse = _options.ShareForwards && !model.UsesBatchStatistics;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public SoftIntroVae Model => _model;
+
+    /// <summary>The settings in use.</summary>
+    public SoftIntroOptions Options => _options.Clone();
+
+    /// <summary>True when the prior is a player of the introspective phase (learned prior with <see cref="SoftIntroOptions.TrainPriorInIntrospection"/>).</summary>
+    public bool PriorTrainsInIntrospection => _priorOptimizer is not null && _options.TrainPriorInIntrospection;
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, Module Module)> Modules => [("model", _model)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers => _priorOptimizer is null
+        ? [("encoder", _encoderOptimizer), ("decoder", _decoderOptimizer)]
+        : [("encoder", _encoderOptimizer), ("decoder", _decoderOptimizer), ("prior", _priorOptimizer)];
+
+    /// <inheritdoc />
+    public IReadOnlyList<LRScheduler> Schedulers => _schedulers;
+
+    /// <inheritdoc />
+    public void OnResumed(long step) => _model.RefreshFromState();
+
+    /// <inheritdoc />
+    public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are 1-based.");
+        var x = batch.DType == _model.DType && batch.Device == _model.Device ? batch : batch.To(_model.DType, _model.Device);
+        _model.Train(true);
+        PrepareStage(step);
+        if (step <= _options.WarmupIterations) return WarmupStep(x);
+        return _options.ShareForwards ? SharedStep(x, step) : LiteralStep(x, step);
+    }
+
+    /// <summary>Stage changes due at the start of <paramref name="step"/>: VampPrior conversion, then freezing the clipping bounds.</summary>
+    private void PrepareStage(long step)
+    {
+        // The reference converts only when an introspective phase follows; a run continued past the
+        // warm-up converts at the latest before its first introspective step.
+        bool conversionDue = (_options.Iterations > _options.WarmupIterations && step >= _options.VampConversionStep)
+                             || step > _options.WarmupIterations;
+        if (_model.VampActive && conversionDue)
+        {
+            _model.ConvertVampToMixture();
+            foreach (var (_, optimizer) in Optimizers) Restart(optimizer);
+        }
+        if (step > _options.WarmupIterations && PriorTrainsInIntrospection && _options.ClipPriorVariance
+            && !_model.VampActive && !_model.MixturePrior!.ClipEnabled)
+            _model.FreezeVarianceClipBounds();
+    }
+
+    // ---- warm-up (plain VAE, every player updated from one backward pass)
+
+    private LossTerms WarmupStep(Tensor x)
+    {
+        foreach (var (_, optimizer) in Optimizers) optimizer.ZeroGrad();
+        var (mean, logVar) = _model.Encode(x);
+        var z = DiagonalGaussian.Sample(mean, logVar);
+        var reconstruction = SoftIntroObjective.SumSquaredError(x, _model.Decode(z)).Mean();
+        var kl = _model.KlToPrior(mean, logVar, _model.CurrentPriorParameters()).PerSample.Mean();
+        var loss = SoftIntroObjective.WarmupLoss(reconstruction, kl, _weights);
+        loss.Backward();
+        foreach (var (_, optimizer) in Optimizers) optimizer.Step();
+        return new LossTerms(loss.Detach()).Add("reconstruction", reconstruction.Detach()).Add("kl", kl.Detach());
+    }
+
+    // ---- introspective iteration, shared forwards
+
+    private LossTerms SharedStep(Tensor x, long step)
+    {
+        bool priorPlays = PriorTrainsInIntrospection;
+        var (live, target) = PriorViews(priorPlays);
+        var noise = SoftIntroNoise.Draw(_model, x.Size(0), target);
+        // With a trainable prior the fake latents keep their graph to μ_k, lv_k for the decoder step;
+        // the encoder step never asks for those gradients.
+        var zFake = noise.FakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target);
+        var (mean, logVar) = _model.Encode(x);
+        var z = Reparameterize(mean, logVar, noise.Real);
+        var (xFake, xRec) = DecodePair(zFake, z);
+
+        // Encoder step: x_f and x_r enter the encoder detached; the target x_r of e_r is not (spec §2.2.5).
+        var fakeDetached = xFake.Detach();
+        var (fakeMean, fakeLogVar, recMean, recLogVar) = EncodePair(fakeDetached, xRec.Detach());
+        var (xFakeRec, xRecRec) = DecodePair(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake), Reparameterize(recMean, recLogVar, noise.EncoderRec));
+        var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
+        var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
+            fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec, xRecRec, recMean, recLogVar);
+        CheckFinite("encoder_loss", encoderTerms.Loss, step);
+        ApplyGradients(encoderTerms.Loss, _encoderParams, retainGraph: true);
+        _encoderOptimizer.Step();
+
+        // Decoder (+ prior) step with the updated encoder; x_r = D(sg z) is the shared x_r, whose graph
+        // into the encoder is never visited because only decoder/prior gradients are requested.
+        var xFakeDecoder = _options.ResampleFakesForDecoder
+            ? _model.Decode(noise.ResampledFakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target))
+            : xFake;
+        var (recMean2, recLogVar2, fakeMean2, fakeLogVar2) = EncodePair(xRec, xFakeDecoder);
+        var (xRecRec2, xFakeRec2) = DecodePair(
+            Reparameterize(recMean2, recLogVar2, noise.DecoderRec).Detach(),
+            Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).Detach());
+        var decoderTerms = DecoderTerms(reconstruction, mean, logVar, live, target, noise, priorPlays,
+            xRec, xRecRec2, recMean2, recLogVar2, xFakeDecoder, xFakeRec2, fakeMean2, fakeLogVar2);
+        CheckFinite("decoder_loss", decoderTerms.Loss, step);
+        var decoderInputs = priorPlays ? _decoderParams.Concat(_priorParams).ToList() : _decoderParams;
+        ApplyGradients(decoderTerms.Loss, decoderInputs, retainGraph: false);
+        _decoderOptimizer.Step();
+        if (priorPlays) _priorOptimizer!.Step();
+        return Terms(reconstruction, encoderTerms, decoderTerms);
+    }
+
+    // ---- introspective iteration, literal reference implementation
+
+    private LossTerms LiteralStep(Tensor x, long step)
+    {
+        bool priorPlays = PriorTrainsInIntrospection;
+        var (live, target) = PriorViews(priorPlays);
+        var noise = SoftIntroNoise.Draw(_model, x.Size(0), target);
+        try
+        {
+            // Encoder step: decoder and prior frozen.
+            SetRequiresGrad(_decoderParams, false);
+            SetRequiresGrad(_priorParams, false);
+            var xFake = _model.Decode(noise.FakeLatents(target));
+            var (mean, logVar) = _model.Encode(x);
+            var z = Reparameterize(mean, logVar, noise.Real);
+            var xRec = _model.Decode(z);
+            var fakeDetached = xFake.Detach();
+            var (fakeMean, fakeLogVar) = _model.Encode(fakeDetached);
+            var xFakeRec = _model.Decode(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake));
+            var (recMean, recLogVar) = _model.Encode(xRec.Detach());
+            var xRecRec = _model.Decode(Reparameterize(recMean, recLogVar, noise.EncoderRec));
+            var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
+            var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
+                fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec, xRecRec, recMean, recLogVar);
+            CheckFinite("encoder_loss", encoderTerms.Loss, step);
+            _encoderOptimizer.ZeroGrad();
+            encoderTerms.Loss.Backward();
+            _encoderOptimizer.Step();
+
+            // Decoder step: encoder frozen, decoder (and a playing prior) trainable.
+            SetRequiresGrad(_encoderParams, false);
+            SetRequiresGrad(_decoderParams, true);
+            if (priorPlays) SetRequiresGrad(_priorParams, true);
+            var (live2, _) = PriorViews(priorPlays);
+            var sampling = priorPlays && _options.SampleFakesWithGrad ? live2 : target;
+            var xFake2 = _model.Decode(_options.ResampleFakesForDecoder ? noise.ResampledFakeLatents(sampling) : noise.FakeLatents(sampling));
+            var xRec2 = _model.Decode(z.Detach());
+            var reconstruction2 = SoftIntroObjective.SumSquaredError(x, xRec2).Mean();
+            var (recMean2, recLogVar2) = _model.Encode(xRec2);
+            var (fakeMean2, fakeLogVar2) = _model.Encode(xFake2);
+            var xRecRec2 = _model.Decode(Reparameterize(recMean2, recLogVar2, noise.DecoderRec).Detach());
+            var xFakeRec2 = _model.Decode(Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).Detach());
+            var decoderTerms = DecoderTerms(reconstruction2, mean.Detach(), logVar.Detach(), live2, target, noise, priorPlays,
+                xRec2, xRecRec2, recMean2, recLogVar2, xFake2, xFakeRec2, fakeMean2, fakeLogVar2);
+            CheckFinite("decoder_loss", decoderTerms.Loss, step);
+            _decoderOptimizer.ZeroGrad();
+            _priorOptimizer?.ZeroGrad();
+            decoderTerms.Loss.Backward();
+            _decoderOptimizer.Step();
+            if (priorPlays) _priorOptimizer!.Step();
+            return Terms(reconstruction, encoderTerms, decoderTerms);
+        }
+        finally
+        {
+            SetRequiresGrad(_encoderParams, true);
+            SetRequiresGrad(_decoderParams, true);
+            SetRequiresGrad(_priorParams, true);
+        }
+    }
+
+    // ---- the two losses (shared by both implementations)
+
+    private sealed record EncoderResult(Tensor Loss, Tensor KlReal, Tensor ExpElboFake, Tensor ExpElboRec, Tensor? NegEntropy);
+
+    private sealed record DecoderResult(Tensor Loss, Tensor KlRec, Tensor KlFake, Tensor? PriorKl);
+
+    private EncoderResult EncoderTerms(Tensor mean, Tensor logVar, MixturePriorParameters? target, SoftIntroNoise noise, Tensor reconstruction,
+        Tensor xFake, Tensor xFakeRec, Tensor fakeMean, Tensor fakeLogVar, Tensor xRec, Tensor xRecRec, Tensor recMean, Tensor recLogVar)
+    {
+        bool usage = _options.ResponsibilityWeight > 0 && target is not null;
+        var realKl = _model.KlToPrior(mean, logVar, target, noise.KlReal, usage);
+        var klReal = realKl.PerSample.Mean();
+        var klFake = _model.KlToPrior(fakeMean, fakeLogVar, target, noise.KlEncoderFake).PerSample;
+        var klRec = _model.KlToPrior(recMean, recLogVar, target, noise.KlEncoderRec).PerSample;
+        var expFake = SoftIntroObjective.ExpElbo(SoftIntroObjective.SumSquaredError(xFake, xFakeRec), klFake, _weights);
+        var expRec = SoftIntroObjective.ExpElbo(SoftIntroObjective.SumSquaredError(xRec, xRecRec), klRec, _weights);
+        var negEntropy = usage ? Responsibility.NormalizedNegativeEntropy(realKl.MeanUsage!) : null;
+        var loss = SoftIntroObjective.EncoderLoss(reconstruction, klReal, expFake, expRec, negEntropy, _weights);
+        return new EncoderResult(loss, klReal, expFake, expRec, negEntropy);
+    }
+
+    private DecoderResult DecoderTerms(Tensor reconstruction, Tensor mean, Tensor logVar, MixturePriorParameters? live, MixturePriorParameters? target,
+        SoftIntroNoise noise, bool priorPlays, Tensor xRec, Tensor xRecRec, Tensor recMean, Tensor recLogVar,
+        Tensor xFake, Tensor xFakeRec, Tensor fakeMean, Tensor fakeLogVar)
+    {
+        var recRec = SoftIntroObjective.SumSquaredError(xRec.Detach(), xRecRec).Mean();
+        var fakeRec = SoftIntroObjective.SumSquaredError(xFake.Detach(), xFakeRec).Mean();
+        var klRec = _model.KlToPrior(recMean, recLogVar, target, noise.KlDecoderRec).PerSample.Mean();
+        var klFake = _model.KlToPrior(fakeMean, fakeLogVar, target, noise.KlDecoderFake).PerSample.Mean();
+        // The real posterior's KL only moves a trainable prior (it is constant otherwise).
+        var priorKl = priorPlays ? _model.KlToPrior(mean.Detach(), logVar.Detach(), live, noise.KlPrior).PerSample.Mean() : null;
+        var loss = SoftIntroObjective.DecoderLoss(reconstruction, priorKl, klRec, klFake, recRec, fakeRec, _weights);
+        return new DecoderResult(loss, klRec, klFake, priorKl);
+    }
+
+    private static LossTerms Terms(Tensor reconstruction, EncoderResult e, DecoderResult d)
+    {
+        var encoderLoss = e.Loss.Detach();
+        var decoderLoss = d.Loss.Detach();
+        var klReal = e.KlReal.Detach();
+        var klFake = d.KlFake.Detach();
+        var terms = new LossTerms(encoderLoss + decoderLoss)
+            .Add("encoder_loss", encoderLoss)
+            .Add("decoder_loss", decoderLoss)
+            .Add("reconstruction", reconstruction.Detach())
+            .Add("kl_real", klReal)
+            .Add("kl_fake", klFake)
+            .Add("kl_rec", d.KlRec.Detach())
+            .Add("exp_elbo_fake", e.ExpElboFake.Detach())
+            .Add("exp_elbo_rec", e.ExpElboRec.Detach())
+            .Add("diff_kl", klFake - klReal);
+        if (e.NegEntropy is not null) terms.Add("neg_entropy", e.NegEntropy.Detach());
+        if (d.PriorKl is not null) terms.Add("prior_kl", d.PriorKl.Detach());
+        return terms;
+    }
+
+    // ---- helpers
+
+    /// <summary>The prior as a live graph (when it plays) and as a stop-gradient target; both null for N(0, I).</summary>
+    private (MixturePriorParameters? Live, MixturePriorParameters? Target) PriorViews(bool priorPlays)
+    {
+        if (_model.MixturePrior is null) return (null, null);
+        if (priorPlays)
+        {
+            var live = _model.CurrentPriorParameters()!;
+            return (live, live.Detach());
+        }
+        using (Torch.NoGrad()) return (null, _model.CurrentPriorParameters());
+    }
+
+    private static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor noise) => mean + (logVar * 0.5).Exp() * noise;
+
+    private (Tensor First, Tensor Second) DecodePair(Tensor a, Tensor b)
+    {
+        if (!_fuse) return (_model.Decode(a), _model.Decode(b));
+        var both = _model.Decode(Torch.Cat([a, b]));
+        return (both.Narrow(0, 0, a.Size(0)), both.Narrow(0, a.Size(0), b.Size(0)));
+    }
+
+    private (Tensor MeanA, Tensor LogVarA, Tensor MeanB, Tensor LogVarB) EncodePair(Tensor a, Tensor b)
+    {
+        if (!_fuse)
+        {
+            var (ma, la) = _model.Encode(a);
+            var (mb, lb) = _model.Encode(b);
+            return (ma, la, mb, lb);
+        }
+        var (mean, logVar) = _model.Encode(Torch.Cat([a, b]));
+        long n = a.Size(0);
+        return (mean.Narrow(0, 0, n), logVar.Narrow(0, 0, n), mean.Narrow(0, n, b.Size(0)), logVar.Narrow(0, n, b.Size(0)));
+    }
+
+    /// <summary>Sets each parameter's gradient to d(loss)/d(parameter) (none where the loss does not depend on it).</summary>
+    private static void ApplyGradients(Tensor loss, IReadOnlyList<Tensor> parameters, bool retainGraph)
+    {
+        var grads = Autograd.Grad([loss], parameters, retainGraph: retainGraph, allowUnused: true);
+        for (int i = 0; i < parameters.Count; i++) parameters[i].Grad = grads[i];
+    }
+
+    private static void SetRequiresGrad(IReadOnlyList<Tensor> parameters, bool value)
+    {
+        foreach (var p in parameters) p.RequiresGrad = value;
+    }
+
+    private void CheckFinite(string term, Tensor value, long step)
+    {
+        if (!_options.CheckLossesEveryStep) return;
+        double v = value.Item();
+        if (!double.IsFinite(v)) throw new TrainingDivergedException(term, step, v, "The update was not applied.");
+    }
+
+    private static void Restart(Optimizer optimizer)
+    {
+        using var scope = Torch.NewDisposeScope();
+        var zeros = optimizer.StateTensors().ToDictionary(s => s.Key, s => Torch.ZerosLike(s.Value), StringComparer.Ordinal);
+        optimizer.LoadState(zeros, 0, optimizer.LearningRate);
+    }
+
+    private static void CheckCompatible(SoftIntroOptions model, SoftIntroOptions training)
+    {
+        bool same = model.LatentDim == training.LatentDim && model.SampleShape.SequenceEqual(training.SampleShape)
+                    && model.PriorKind == training.PriorKind && model.ResolveNetwork() == training.ResolveNetwork()
+                    && (!model.LearnedPrior || (model.Components == training.Components && model.LearnableWeights == training.LearnableWeights));
+        if (!same)
+            throw new ArgumentException("The training options describe a different architecture or prior than the model's (latent dimension, sample shape, network, prior kind, components, learnable weights).", nameof(training));
+    }
+
+    /// <summary>Releases the optimizers (the model stays with its owner).</summary>
+    public void Dispose()
+    {
+        _encoderOptimizer.Dispose();
+        _decoderOptimizer.Dispose();
+        _priorOptimizer?.Dispose();
+    }
+}
