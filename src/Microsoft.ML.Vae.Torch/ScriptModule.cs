@@ -57,7 +57,29 @@ public sealed class ScriptModule : IDisposable
         TensorHandle result;
         fixed (IntPtr* p = raw) result = NativeMethods.vt_jit_forward(handle, p, raw.Length);
         GC.KeepAlive(inputs);
+        if (result.IsInvalid)
+        {
+            result.SetHandleAsInvalid();
+            throw ForwardError(NativeMethods.LastError(), NativeMethods.vt_last_error_kind());
+        }
         return Tensor.Wrap(result);
+    }
+
+    private const string InterpreterHeader = "The following operation failed in the TorchScript interpreter.";
+
+    /// <summary>
+    /// The interpreter wraps an op's error in a multi-line TorchScript traceback ending with
+    /// "RuntimeError: cause". The exception gets the one-line cause (and is classified by it); the
+    /// full traceback stays available as the inner exception.
+    /// </summary>
+    private static Exception ForwardError(string message, int kind)
+    {
+        if (!message.StartsWith(InterpreterHeader, StringComparison.Ordinal)) return TorchException.Create(message, kind);
+        var cause = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+        int colon = cause.IndexOf(": ", StringComparison.Ordinal);
+        if (colon > 0 && cause.AsSpan(0, colon).EndsWith("Error", StringComparison.Ordinal)) cause = cause[(colon + 2)..];
+        return TorchException.Create($"{cause} (in the TorchScript module's forward; the inner exception has its traceback)", kind,
+            new TorchException(message));
     }
 
     /// <summary>Switches training mode (dropout, batch-norm statistics) on or off.</summary>

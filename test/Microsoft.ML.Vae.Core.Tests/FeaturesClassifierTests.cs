@@ -152,6 +152,17 @@ public sealed class FeaturesClassifierTests
         TestContext.WriteLine($"{(result.FromCache ? "loaded" : "trained")} {result.CachePath} in {clock.Elapsed.TotalSeconds:F1} s; test accuracy {result.TestAccuracy:P2}");
         Assert.AreEqual("fashion-mnist-classifier-v1", extractor.Name);
         Assert.IsGreaterThanOrEqualTo(0.88, result.TestAccuracy);
+
+        // The features tell two real halves apart far less than real from noisy images.
+        using var scope = Torch.NewDisposeScope();
+        var first = test.Features.Narrow(0, 0, 2000);
+        var second = test.Features.Narrow(0, 2000, 2000);
+        Torch.ManualSeed(0);
+        var noisy = (second + Torch.Randn(second.Shape) * 0.2).Clamp(0, 1);
+        double realVsReal = FidCalculator.Compute(extractor, first, second).Fid;
+        double realVsNoisy = FidCalculator.Compute(extractor, first, noisy).Fid;
+        TestContext.WriteLine($"classifier FID: real vs real {realVsReal:F3}, real vs noisy {realVsNoisy:F3}");
+        Assert.IsGreaterThan(5 * realVsReal, realVsNoisy);
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>

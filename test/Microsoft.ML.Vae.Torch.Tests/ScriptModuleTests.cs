@@ -131,8 +131,15 @@ public sealed class ScriptModuleTests : TorchTestBase
     {
         using var module = ScriptModule.Load(Generated("net.pt"));
         using var scope = Torch.NewDisposeScope();
-        var ex = Assert.Throws<Exception>(() => module.Forward(Torch.Zeros([2, 3, 8, 8])));
-        Assert.IsTrue(ex is ArgumentException or TorchException, ex.GetType().Name);
+        // The interpreter's multi-line TorchScript traceback becomes the inner exception; the
+        // message is libtorch's one-line cause.
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => module.Forward(Torch.Zeros([2, 3, 8, 8])));
+        Assert.Contains("expected input[2, 3, 8, 8] to have 1 channels, but got 3 channels instead", ex.Message);
+        Assert.IsFalse(ex.Message.Contains('\n'), ex.Message);
+        Assert.IsInstanceOfType<TorchException>(ex.InnerException);
+        Assert.Contains("Traceback of TorchScript", ex.InnerException!.Message);
+        var missing = Assert.ThrowsExactly<ArgumentException>(() => module.Forward());
+        Assert.Contains("missing value for argument 'x'", missing.Message);
         Assert.ThrowsExactly<ArgumentNullException>(() => module.Forward(null!));
         Assert.ThrowsExactly<ArgumentNullException>(() => module.Forward([null!]));
     }

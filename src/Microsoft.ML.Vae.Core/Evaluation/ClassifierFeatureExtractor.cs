@@ -138,7 +138,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
 
     /// <summary>Loads a classifier file written by <see cref="GetOrTrain"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a classifier-features file or does not match its network.</exception>
-    public static ClassifierFeatureExtractor Load(string path, Device device = default, int extractionBatchSize = 500)
+    public static ClassifierFeatureExtractor Load(string path, Device device = default, int extractionBatchSize = 128)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Classifier weights '{path}' do not exist.", path);

@@ -54,7 +54,7 @@ public static class FrechetDistance
 
         double meanTerm = (m1 - m2).Square().Sum().Item();
         var root1 = SymmetricSquareRoot(s1, nameof(sigma1));
-        _ = SymmetricSquareRoot(s2, nameof(sigma2)); // validates Σ₂ the same way
+        _ = ClampedEigenvalues(s2, nameof(sigma2)); // checks that Σ₂ is positive semi-definite, as Σ₁ above
         var product = Symmetrized(Torch.Mm(Torch.Mm(root1, s2), root1));
         double traceOfRoot = ClampedEigenvalues(product, "Σ₁^½ Σ₂ Σ₁^½").Sqrt().Sum().Item();
         double d2 = meanTerm + Trace(s1) + Trace(s2) - 2 * traceOfRoot;

@@ -23,14 +23,18 @@ public static class MixturePriorDensity
     /// <paramref name="includeConstant"/> false the −(d/2)·log 2π term is left out (it cancels in KL
     /// estimates, as in the reference code).
     /// </summary>
-    public static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
+    public static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant = true) =>
+        ComponentLogDensities(z, prior, includeConstant, DirectElementLimit);
+
+    /// <summary><see cref="ComponentLogDensities(Tensor, MixturePriorParameters, bool)"/> with an explicit switch-over size (tests use it to reach both forms).</summary>
+    internal static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant, long directElementLimit)
     {
         CheckLatents(z, prior);
         long n = z.Size(0), k = prior.Components, d = prior.LatentDim;
         using var scope = Torch.NewDisposeScope();
         var inverseVar = prior.LogVars.Neg().Exp();
         Tensor quadratic;
-        if (n * k * d <= DirectElementLimit)
+        if (n * k * d <= directElementLimit)
         {
             var diff = z.Unsqueeze(1) - prior.Means.Unsqueeze(0);
             quadratic = (diff.Square() * inverseVar.Unsqueeze(0)).Sum(2);

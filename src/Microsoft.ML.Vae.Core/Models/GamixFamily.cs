@@ -1,0 +1,24 @@
+namespace Microsoft.ML.Vae.Core.Models;
+
+using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Torch;
+
+/// <summary>
+/// Rebuilds <see cref="GamixVae"/> models from saved configurations for <see cref="ModelStore"/>;
+/// found by <see cref="ModelRegistry.Default"/> automatically. Kinds: "gamix", "gamix-baseline".
+/// </summary>
+public sealed class GamixFamily : IModelFamily
+{
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Kinds => GamixKinds.All.ToArray();
+
+    /// <inheritdoc />
+    public IPersistableModel Create(ModelConfig config, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = config.GetOptions<GamixOptions>();
+        if (options.Kind != config.Kind)
+            throw new InvalidDataException($"The options describe a '{options.Kind}' model but the file says '{config.Kind}'.");
+        return new GamixVae(options, device);
+    }
+}

@@ -1,0 +1,167 @@
+namespace Microsoft.ML.Vae.Core.Models;
+
+using Microsoft.ML.Vae.Core.Networks;
+using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Torch.NN;
+
+/// <summary>
+/// A GAMIX-VAE (algorithms spec §4, Rivera, "How to train your VAE") or its plain-KL baseline: a
+/// pre-activation ResNet encoder and decoder with a standard normal prior. Like every family, its
+/// public data are images in [0, 1]: <see cref="Encode"/> maps them to [−1, 1] (2x − 1) before the
+/// encoder, and <see cref="Decode"/> maps the decoder's linear output y back with (y + 1)/2 (not
+/// clamped; <see cref="IVaeModel.Observation"/>'s ToData clamps to [0, 1]). Losses are computed on the
+/// [−1, 1] scale (<see cref="Forward"/>). Submodules "encoder" and "decoder"; the PatchGAN belongs to the
+/// training program and is not saved. Saved and loaded by <see cref="ModelStore"/> through
+/// <see cref="GamixFamily"/>; trained with <see cref="GamixTraining.CreateProgram(GamixVae, GamixOptions)"/>.
+/// </summary>
+public sealed class GamixVae : Module, IPersistableModel
+{
+    private readonly GamixOptions _options;
+    private readonly PreActResNetEncoder _encoder;
+    private readonly PreActResNetDecoder _decoder;
+    private readonly StandardNormalPrior _prior;
+    private readonly GamixObservationModel _observation;
+
+    /// <summary>Builds the networks described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
+    public GamixVae(GamixOptions options, Device device = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options.Clone();
+        NetworkConfig = _options.ToNetworkConfig();
+        _encoder = RegisterModule("encoder", new PreActResNetEncoder(NetworkConfig));
+        _decoder = RegisterModule("decoder", new PreActResNetDecoder(NetworkConfig));
+        _prior = new StandardNormalPrior(_options.LatentDim, () => (Device, Parameters()[0].DType));
+        long elements = _options.SampleShape.Aggregate(1L, (a, b) => a * b);
+        _observation = new GamixObservationModel(_options.ReconstructionWeight, elements);
+        if (device.Type != DeviceType.Cpu) To(device);
+    }
+
+    /// <summary>A copy of the options the model was built with.</summary>
+    public GamixOptions Options => _options.Clone();
+
+    object IPersistableModel.Options => Options;
+
+    /// <summary>The encoder/decoder geometry.</summary>
+    public PreActResNetConfig NetworkConfig { get; }
+
+    /// <summary>True for the plain-KL baseline ("gamix-baseline").</summary>
+    public bool Baseline => _options.Baseline;
+
+    /// <summary>Whether the model is (to be) trained with the PatchGAN.</summary>
+    public bool PatchGan => _options.PatchGan;
+
+    /// <inheritdoc />
+    public string Kind => _options.Kind;
+
+    /// <inheritdoc />
+    public int LatentDim => _options.LatentDim;
+
+    /// <inheritdoc />
+    public long[] SampleShape => _options.SampleShape.ToArray();
+
+    /// <inheritdoc />
+    public Device Device => Parameters()[0].Device;
+
+    /// <summary>N(0, I), the prior GAMIX samples from.</summary>
+    public IPrior Prior => _prior;
+
+    /// <summary>The Laplace likelihood implied by the MAE weight (see <see cref="GamixObservationModel"/>).</summary>
+    public IObservationModel Observation => _observation;
+
+    /// <summary>The encoder (input on the [−1, 1] scale).</summary>
+    public PreActResNetEncoder Encoder => _encoder;
+
+    /// <summary>The decoder (linear output on the [−1, 1] scale).</summary>
+    public PreActResNetDecoder Decoder => _decoder;
+
+    /// <summary>Data in [0, 1] to the model's scale: 2x − 1.</summary>
+    public static Tensor ToModelScale(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var scope = Torch.NewDisposeScope();
+        return (x * 2.0 - 1.0).MoveToOuterScope();
+    }
+
+    /// <summary>The model's scale to data units: (y + 1)/2.</summary>
+    public static Tensor ToDataScale(Tensor y)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        using var scope = Torch.NewDisposeScope();
+        return ((y + 1.0) * 0.5).MoveToOuterScope();
+    }
+
+    /// <summary>Posterior mean and log-variance [N, d] of images [N, C, H, W] in [0, 1].</summary>
+    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    {
+        CheckData(x);
+        using var scope = Torch.NewDisposeScope();
+        var (mean, logVar) = _encoder.Forward(ToModelScale(x));
+        return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+    }
+
+    /// <summary>Decoded images [N, C, H, W] in [0, 1] units ((y + 1)/2 of the linear decoder output, not clamped).</summary>
+    public Tensor Decode(Tensor z)
+    {
+        using var scope = Torch.NewDisposeScope();
+        return ToDataScale(DecodeToModelScale(z)).MoveToOuterScope();
+    }
+
+    /// <summary>The decoder's linear output on the [−1, 1] scale for latents [N, d].</summary>
+    public Tensor DecodeToModelScale(Tensor z)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        if (z.Dim != 2 || z.Size(1) != LatentDim)
+            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        return _decoder.Forward(z);
+    }
+
+    /// <summary><paramref name="n"/> generated images in [0, 1] units: z ~ N(0, I) → <see cref="Decode"/>.</summary>
+    public Tensor Sample(long n)
+    {
+        using var scope = Torch.NewDisposeScope();
+        return Decode(_prior.Sample(n)).MoveToOuterScope();
+    }
+
+    /// <inheritdoc />
+    public void SetTraining(bool training) => Train(training);
+
+    /// <summary>Encodes images in [0, 1], draws one reparameterized z per image and decodes it; everything on the [−1, 1] scale.</summary>
+    public GamixOutput Forward(Tensor x)
+    {
+        CheckData(x);
+        using var scope = Torch.NewDisposeScope();
+        var target = ToModelScale(x);
+        var (mean, logVar) = _encoder.Forward(target);
+        var z = DiagonalGaussian.Sample(mean, logVar);
+        var reconstruction = _decoder.Forward(z);
+        return new GamixOutput(mean.MoveToOuterScope(), logVar.MoveToOuterScope(), z.MoveToOuterScope(),
+            target.MoveToOuterScope(), reconstruction.MoveToOuterScope());
+    }
+
+    /// <summary>
+    /// The VAE's loss on images <paramref name="x"/> in [0, 1] with its own options, without the adversarial
+    /// term (that needs the training program's PatchGAN). See <see cref="GamixLoss"/>.
+    /// </summary>
+    public LossTerms Loss(Tensor x)
+    {
+        using var scope = Torch.NewDisposeScope();
+        var terms = GamixLoss.Compute(_options, Forward(x), fakeLogits: null);
+        terms.Total.MoveToOuterScope();
+        foreach (var (_, value) in terms.Terms) value.MoveToOuterScope();
+        return terms;
+    }
+
+    private void CheckData(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var shape = x.Shape;
+        if (shape.Length != 4 || !shape.Skip(1).SequenceEqual(_options.SampleShape))
+            throw new ArgumentException(
+                $"Expected a batch of images [N, {string.Join(", ", _options.SampleShape)}] in [0, 1], got [{string.Join(", ", shape)}].", nameof(x));
+        if (shape[0] == 0) throw new ArgumentException("The batch is empty.", nameof(x));
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Runtime;
+
+/// <summary>Maps ML.NET's GPU settings (<see cref="MLContext.GpuDeviceId"/>, <see cref="MLContext.FallbackToCpu"/>) to a libtorch device.</summary>
+internal static class ContextDevice
+{
+    /// <summary>
+    /// CUDA device <see cref="MLContext.GpuDeviceId"/> when it is set and present; the CPU when it is not set,
+    /// or when it is set but absent and <see cref="MLContext.FallbackToCpu"/> allows falling back.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A GPU was asked for, is not available, and falling back is not allowed.</exception>
+    public static Device Resolve(MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        if (mlContext.GpuDeviceId is not int id) return Device.Cpu;
+        bool cuda = Device.IsCudaAvailable;
+        if (cuda && id >= 0 && id < Device.CudaDeviceCount) return Device.Cuda(id);
+        if (mlContext.FallbackToCpu) return Device.Cpu;
+        string why = cuda ? $"only {Device.CudaDeviceCount} CUDA device(s) are present" : "libtorch reports no CUDA support on this machine";
+        throw new InvalidOperationException(
+            $"MLContext.GpuDeviceId is {id} but {why}. Set MLContext.FallbackToCpu = true to run on the CPU instead, or clear GpuDeviceId.");
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.ML.Vae.Core.Data;
+using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Tests;
+
+using Torch = Microsoft.ML.Vae.Torch.Torch;
+
+[TestClass]
+public sealed class GamixTrainingTests
+{
+    private const int Images = 512;
+    private const int Steps = 60;
+
+    /// <summary>The Fashion-MNIST geometry (28 → 14 → 7) with tiny widths and a faster learning rate.</summary>
+    private static GamixOptions SmallFashionMnist(string variant)
+    {
+        var o = GamixPresets.FashionMnist(patchGan: variant == "patchgan");
+        o.LatentDim = 8;
+        o.Filters = 8;
+        o.PatchGanFilters = [8, 8, 8, 4, 4, 1];
+        o.LearningRate = 2e-3;
+        o.DiscriminatorLearningRate = 2e-3;
+        o.BatchSize = 32;
+        return variant == "baseline" ? GamixPresets.AsBaseline(o) : o;
+    }
+
+    /// <summary>Mean absolute error in [0, 1] units of decoding the posterior means of <paramref name="x"/>.</summary>
+    private static double ReconstructionError(GamixVae model, Tensor x)
+    {
+        using var scope = Torch.NewDisposeScope();
+        using var noGrad = Torch.NoGrad();
+        // Batch statistics, as during training: 60 steps are too few for Keras' slow running averages.
+        model.SetTraining(true);
+        var (mean, _) = model.Encode(x);
+        return (model.Decode(mean) - x).Abs().Mean().Item();
+    }
+
+    [TestMethod]
+    [DataRow("plain")]
+    [DataRow("patchgan")]
+    [DataRow("baseline")]
+    public void ShortFashionMnistRunLowersTheReconstructionError(string variant)
+    {
+        if (!FashionMnist.IsAvailable()) Assert.Inconclusive("Fashion-MNIST is not installed.");
+        long baseline = Tensor.LiveCount;
+        using (var data = FashionMnist.LoadTrain(Images))
+        {
+            var options = SmallFashionMnist(variant);
+            Torch.ManualSeed(7);
+            using var model = new GamixVae(options);
+            using var program = GamixTraining.CreateProgram(model, options);
+            using var probe = data.Features.Narrow(0, 0, 64);
+            double before = ReconstructionError(model, probe);
+            for (long step = 1; step <= Steps; step++)
+            {
+                using var scope = Torch.NewDisposeScope();
+                var batch = data.Features.IndexSelect(0, Torch.RandInt(0, Images, [options.BatchSize]));
+                var terms = program.Step(batch, step, () => batch);
+                foreach (var (name, value) in terms.ToValues())
+                    Assert.IsTrue(double.IsFinite(value), $"step {step}: {name} = {value}");
+                if (step == 1)
+                {
+                    Assert.AreEqual(variant == "patchgan", terms.Contains("adversarial"));
+                    Assert.AreEqual(variant == "patchgan", terms.Contains("discriminator"));
+                    Assert.AreEqual(variant == "baseline", terms.Contains("kl"));
+                }
+            }
+            double after = ReconstructionError(model, probe);
+            Assert.IsLessThan(0.8 * before, after, $"{variant}: reconstruction MAE {before:F4} → {after:F4}");
+        }
+        Assert.AreEqual(baseline, Tensor.LiveCount, "tensors leaked");
+    }
+
+    [TestMethod]
+    public void TrainsWithTheGenericTrainerAndCheckpointsThePatchGan()
+    {
+        using var files = new DataTestFiles();
+        var options = GamixModelTests.Tiny();
+        Torch.ManualSeed(8);
+        using var data = new TensorDataset(Torch.Rand([32, 3, 16, 16]).DetachFromScope());
+        using var source = new DatasetBatchSource(data, options.BatchSize, seed: 9);
+        using var model = new GamixVae(options);
+        using var program = GamixTraining.CreateProgram(model);
+        var trainer = new Trainer(program, new TrainerOptions { Iterations = 6, LogInterval = 3, Seed = 10, CheckpointDirectory = files.Root });
+        var result = trainer.Train(source);
+        Assert.AreEqual(6, result.FinalStep);
+        foreach (var name in new[] { "loss", "reconstruction", "mixture_kl", "variance", "adversarial", "discriminator" })
+            Assert.IsTrue(result.FinalTerms.ContainsKey(name), name);
+        Assert.IsNotNull(result.CheckpointPath);
+        Assert.IsTrue(File.Exists(result.CheckpointPath));
+    }
+}
