@@ -40,7 +40,9 @@ public static class LeakageScore
         using var scope = Torch.NewDisposeScope();
         var (means, logVars) = EvaluationData.EncodeRandomRows(model, data, options.Encodings, options.BatchSize);
         using var aggregate = new AggregatePosterior(means, logVars);
-        var z = EvaluationData.SampleAggregatePosterior(model, data, options.Samples, options.BatchSize);
+        // Samples come from the same stored mixture whose density is evaluated: with sharp posteriors,
+        // samples from other data rows would find no nearby component and give meaningless ℓ_q.
+        var z = aggregate.Sample(options.Samples);
         var logPrior = PriorLogDensity(model.Prior, z, options.PriorDensityInGenerationSpaceWithoutJacobian, options.BatchSize);
         var logPosterior = aggregate.LogDensity(z);
         return FromLogDensities(logPrior.ToArray<double>(), logPosterior.ToArray<double>(), options.Thresholds, options.ThresholdMode);
