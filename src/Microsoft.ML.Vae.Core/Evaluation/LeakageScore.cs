@@ -42,7 +42,7 @@ public static class LeakageScore
         using var aggregate = new AggregatePosterior(means, logVars);
         // Samples come from the same stored mixture whose density is evaluated: with sharp posteriors,
         // samples from other data rows would find no nearby component and give meaningless ℓ_q.
-        var z = aggregate.Sample(options.Samples);
+        var z = aggregate.Sample(options.Samples).To(data.DType);
         var logPrior = PriorLogDensity(model.Prior, z, options.PriorDensityInGenerationSpaceWithoutJacobian, options.BatchSize);
         var logPosterior = aggregate.LogDensity(z);
         return FromLogDensities(logPrior.ToArray<double>(), logPosterior.ToArray<double>(), options.Thresholds, options.ThresholdMode);

@@ -160,7 +160,7 @@ public sealed class SoftIntroProgram : ITrainingProgram
         var (xFakeRec, xRecRec) = DecodePair(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake), Reparameterize(recMean, recLogVar, noise.EncoderRec));
         var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
         var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
-            fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec.Detach(), xRecRec, recMean, recLogVar);
+            fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec, xRecRec, recMean, recLogVar);
         CheckFinite("encoder_loss", encoderTerms.Loss, step);
         ApplyGradients(encoderTerms.Loss, _encoderParams, retainGraph: true);
         _encoderOptimizer.Step();
