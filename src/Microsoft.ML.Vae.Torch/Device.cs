@@ -15,7 +15,7 @@ public enum DeviceType
 public readonly record struct Device(DeviceType Type, int Index)
 {
     /// <summary>The host CPU.</summary>
-    public static Device Cpu => new(DeviceType.Cpu, -1);
+    public static Device Cpu => default; // (Cpu, 0): equal to default(Device)
 
     /// <summary>CUDA device <paramref name="index"/>.</summary>
     public static Device Cuda(int index = 0)

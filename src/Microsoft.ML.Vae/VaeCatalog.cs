@@ -35,6 +35,22 @@ public sealed class VaeCatalog
         VaeFeaturizerOptions? featurizer = null, VaeTrainingOptions? training = null) =>
         new(Context, new DpVaeRecipe(options), outputColumnName, inputColumnName, featurizer, training);
 
+    /// <summary>
+    /// Trains a Soft-IntroVAE (standard or learned prior, per <paramref name="options"/>; see <see cref="SoftIntroPresets"/>)
+    /// on <paramref name="inputColumnName"/> and outputs its latent means in <paramref name="outputColumnName"/>.
+    /// </summary>
+    public VaeFeaturizerEstimator SoftIntroVae(string outputColumnName, string inputColumnName, SoftIntroOptions options,
+        VaeFeaturizerOptions? featurizer = null, VaeTrainingOptions? training = null) =>
+        new(Context, new SoftIntroRecipe(options), outputColumnName, inputColumnName, featurizer, training);
+
+    /// <summary>
+    /// Trains a GAMIX-VAE (or its baseline, per <paramref name="options"/>; see <see cref="GamixPresets"/>) on
+    /// <paramref name="inputColumnName"/> and outputs its latent means in <paramref name="outputColumnName"/>.
+    /// </summary>
+    public VaeFeaturizerEstimator Gamix(string outputColumnName, string inputColumnName, GamixOptions options,
+        VaeFeaturizerOptions? featurizer = null, VaeTrainingOptions? training = null) =>
+        new(Context, new GamixRecipe(options), outputColumnName, inputColumnName, featurizer, training);
+
     /// <summary>Trains the model described by any <see cref="VaeRecipe"/> and outputs its latent means.</summary>
     public VaeFeaturizerEstimator Train(VaeRecipe recipe, string outputColumnName, string inputColumnName,
         VaeFeaturizerOptions? featurizer = null, VaeTrainingOptions? training = null) =>

@@ -112,6 +112,7 @@ public sealed class GamixModelTests
     [DataRow(true)]
     public void SaveAndLoadGiveIdenticalEncodings(bool baselineKind)
     {
+        using var oneThread = new GamixTrainingTests.OneThread();
         Torch.ManualSeed(4);
         var options = Tiny(baselineKind);
         options.ReconstructionWeight = 1234;

@@ -45,8 +45,9 @@ public sealed class GamixTrainingTests
     {
         if (!FashionMnist.IsAvailable()) Assert.Inconclusive("Fashion-MNIST is not installed.");
         long baseline = Tensor.LiveCount;
-        using (var data = FashionMnist.LoadTrain(Images))
+        using (new OneThread())
         {
+            using var data = FashionMnist.LoadTrain(Images);
             var options = SmallFashionMnist(patchGan);
             Torch.ManualSeed(7);
             using var model = new GamixVae(options);
@@ -75,6 +76,7 @@ public sealed class GamixTrainingTests
     [TestMethod]
     public void TrainsWithTheGenericTrainerAndCheckpointsThePatchGan()
     {
+        using var oneThread = new OneThread();
         using var files = new DataTestFiles();
         var options = GamixModelTests.Tiny();
         Torch.ManualSeed(8);
@@ -89,5 +91,18 @@ public sealed class GamixTrainingTests
             Assert.IsTrue(result.FinalTerms.ContainsKey(name), name);
         Assert.IsNotNull(result.CheckpointPath);
         Assert.IsTrue(File.Exists(result.CheckpointPath));
+    }
+
+    /// <summary>
+    /// Runs libtorch on one intra-op thread until disposed, then restores the previous count: tiny
+    /// networks gain nothing from threads, and on a busy two-core machine they cost a lot.
+    /// </summary>
+    internal sealed class OneThread : IDisposable
+    {
+        private readonly int _previous = Torch.Threads;
+
+        public OneThread() => Torch.Threads = 1;
+
+        public void Dispose() => Torch.Threads = _previous;
     }
 }

@@ -44,8 +44,15 @@ public sealed class PointwiseTests : TorchTestBase
         TensorAssert.Close([1, 1.5, 2.5], a.Lerp(Tensor.From(new double[] { 1, 1, 1 }), 0.5), 0);
         TensorAssert.Close([Math.PI / 4, Math.Atan2(2, 1), Math.Atan2(4, -1)],
             a.Atan2(Tensor.From(new double[] { 1, 1, -1 })), 1e-15);
-        // Integer tensors keep their dtype with integer scalars.
-        Assert.AreEqual(DType.Int64, (Tensor.From(new long[] { 1, 2 }) + 1).DType);
+        // Scalars are doubles and promote like Python floats: an integer tensor gives the default float type.
+        var promoted = Tensor.From(new long[] { 1, 2 }) + 1;
+        Assert.AreEqual(DType.Float32, promoted.DType);
+        TensorAssert.Close([2, 3], promoted, 0);
+        // In-place ops keep the tensor's dtype.
+        var counter = Tensor.From(new long[] { 5 });
+        counter.Add_(1);
+        Assert.AreEqual(DType.Int64, counter.DType);
+        Assert.AreEqual(6L, counter.ItemLong());
     }
 
     [TestMethod]

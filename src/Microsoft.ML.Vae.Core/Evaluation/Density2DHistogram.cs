@@ -28,6 +28,7 @@ public static class Density2DHistogram
     /// <summary>Bin counts [bins, bins] (float64, CPU) of points [N, 2] inside [−R, R]².</summary>
     public static Tensor Counts(Tensor points, int bins, double range)
     {
+        if (bins > 4096) throw new ArgumentOutOfRangeException(nameof(bins), bins, "At most 4,096 bins per axis are supported.");
         ArgumentNullException.ThrowIfNull(points);
         if (points.Dim != 2 || points.Size(1) != 2)
             throw new ArgumentException($"Expected 2-D points [N, 2], got [{string.Join(", ", points.Shape)}].", nameof(points));
@@ -41,7 +42,8 @@ public static class Density2DHistogram
         // Number of interior edges ≤ v = searchsorted(edges, v, 'right') − 1, with v = R landing in the last bin.
         var ix = x.Unsqueeze(1).Ge(interior.Unsqueeze(0)).To(DType.Int64).Sum(1);
         var iy = y.Unsqueeze(1).Ge(interior.Unsqueeze(0)).To(DType.Int64).Sum(1);
-        var flat = (ix * bins + iy).MaskedSelect(inside);
+        // Scalar arithmetic promotes to floating point (exact below 2^24 cells); back to int64 for bincount.
+        var flat = (ix * bins + iy).To(DType.Int64).MaskedSelect(inside);
         var counts = flat.NumberOfElements == 0
             ? Torch.Zeros([(long)bins * bins], DType.Float64)
             : flat.BinCount((long)bins * bins).To(DType.Float64);

@@ -181,7 +181,7 @@ public static class Density2DMetrics
     private static double KlDivBatchMean(Tensor target, Tensor other)
     {
         // PyTorch's kl_div: xlogy(t, t) − t·log(other + ε), summed, divided by the size of dimension 0.
-        var logTarget = target.Gt(0).Where(target.Log(), Torch.ZerosLike(target));
+        var logTarget = target.Log().Where(target.Gt(0), Torch.ZerosLike(target));
         var pointwise = target * logTarget - target * (other + LogEpsilon).Log();
         return pointwise.Sum().Item() / target.Size(0);
     }
@@ -235,8 +235,9 @@ public static class Density2DMetrics
             using var scope = Torch.NewDisposeScope();
             var axis = Torch.Linspace(-Range, Range, Points, DType.Float32);
             var index = Torch.Arange(Start, Start + Length, 1, DType.Int64);
-            var xs = axis.IndexSelect(0, index.FloorDivide(Points));
-            var ys = axis.IndexSelect(0, index.Remainder(Points));
+            // Scalar arithmetic promotes to floating point; the indices go back to int64.
+            var xs = axis.IndexSelect(0, index.FloorDivide(Points).To(DType.Int64));
+            var ys = axis.IndexSelect(0, index.Remainder(Points).To(DType.Int64));
             return Torch.Stack([xs, ys], 1).MoveToOuterScope();
         }
     }

@@ -34,6 +34,7 @@ internal static class VaeFitting
             using (setup.Program)
             using (var source = new DatasetBatchSource(dataset, recipe.BatchSize, shuffle: true, dropLast: true, seed: seed, device: device))
             {
+                setup.Prepare?.Invoke(source);
                 var trainer = new Trainer(setup.Program, new TrainerOptions
                 {
                     Iterations = options.Iterations ?? recipe.Iterations,

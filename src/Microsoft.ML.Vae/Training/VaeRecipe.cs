@@ -41,4 +41,8 @@ public abstract class VaeRecipe
 /// <summary>An untrained model and the program that trains it (see <see cref="VaeRecipe.Create"/>).</summary>
 /// <param name="Model">The model; owned by the caller.</param>
 /// <param name="Program">The training program; owned by the caller, disposed after training.</param>
-public sealed record VaeTrainingSetup(IPersistableModel Model, ITrainingProgram Program);
+/// <param name="Prepare">
+/// Optional step run once with the training batches before the first optimization step (e.g. initializing a
+/// learned prior from data); null when the family needs none.
+/// </param>
+public sealed record VaeTrainingSetup(IPersistableModel Model, ITrainingProgram Program, Action<IBatchSource>? Prepare = null);

@@ -97,18 +97,8 @@ void binary_(int op, at::Tensor& a, const at::Tensor& b) {
   }
 }
 
-// The C ABI passes every scalar as a double. An integral value against an integer or bool tensor
-// becomes an integer scalar, so that `ints + 1` stays int64 as in PyTorch (a double scalar would
-// promote the result to the default float type).
-at::Scalar scalar_for(const at::Tensor& a, double s) {
-  if (!at::isFloatingType(a.scalar_type()) && !at::isComplexType(a.scalar_type()) && std::trunc(s) == s &&
-      std::fabs(s) < 9.0e18)
-    return at::Scalar(static_cast<int64_t>(s));
-  return at::Scalar(s);
-}
-
 at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
-  const at::Scalar v = scalar_for(a, s);
+  const at::Scalar v(s);
   switch (op) {
     case VT_ADD: return at::add(a, v);
     case VT_SUB: return at::sub(a, v);
@@ -130,8 +120,19 @@ at::Tensor binary_scalar(int op, const at::Tensor& a, double s) {
   }
 }
 
+// In place, the result keeps the tensor's dtype, so an integral value is passed to an integer or
+// bool tensor as an integer scalar: `counts += 1` works (a double scalar makes libtorch refuse to
+// cast the float result back). Out-of-place ops keep double scalars, which promote an integer
+// tensor to the default float type exactly like a Python float does.
+at::Scalar in_place_scalar(const at::Tensor& a, double s) {
+  if (!at::isFloatingType(a.scalar_type()) && !at::isComplexType(a.scalar_type()) && std::trunc(s) == s &&
+      std::fabs(s) < 9.0e18)
+    return at::Scalar(static_cast<int64_t>(s));
+  return at::Scalar(s);
+}
+
 void binary_scalar_(int op, at::Tensor& a, double s) {
-  const at::Scalar v = scalar_for(a, s);
+  const at::Scalar v = in_place_scalar(a, s);
   switch (op) {
     case VT_ADD: a.add_(v); return;
     case VT_SUB: a.sub_(v); return;

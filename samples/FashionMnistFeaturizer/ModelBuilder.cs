@@ -1,0 +1,52 @@
+using Microsoft.ML;
+using Microsoft.ML.Vae;
+using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Core.Networks;
+using Microsoft.ML.Vae.Core.Objectives;
+
+namespace FashionMnistFeaturizer;
+
+/// <summary>Builds, trains, evaluates and saves the model (the structure Model Builder generates).</summary>
+public static class ModelBuilder
+{
+    /// <summary>
+    /// Label → key; pixels → 16 latent features from a VAE trained inside the pipeline; normalization;
+    /// SdcaMaximumEntropy; key → label.
+    /// </summary>
+    public static IEstimator<ITransformer> BuildTrainingPipeline(MLContext mlContext, long vaeIterations)
+    {
+        var vae = new DpVaeOptions
+        {
+            Regularizer = Regularizer.Vae,
+            LatentDim = 16,
+            SampleShape = [1, 28, 28],
+            Network = NetworkKind.Mlp,
+            BatchSize = 100,
+            LearningRate = 1e-3,
+            Iterations = vaeIterations,
+        };
+        return mlContext.Transforms.Conversion.MapValueToKey("Label")
+            .Append(mlContext.Vae().DpVae("Features", "Pixels", vae))
+            .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
+            .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features"))
+            .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+    }
+
+    /// <summary>Fits the pipeline.</summary>
+    public static ITransformer TrainModel(IDataView trainingData, IEstimator<ITransformer> pipeline) => pipeline.Fit(trainingData);
+
+    /// <summary>Prints accuracy and the confusion matrix on <paramref name="testData"/>.</summary>
+    public static void Evaluate(MLContext mlContext, ITransformer model, IDataView testData)
+    {
+        var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(testData), "Label");
+        Console.WriteLine($"Micro accuracy: {metrics.MicroAccuracy:F3}   Macro accuracy: {metrics.MacroAccuracy:F3}   Log-loss: {metrics.LogLoss:F3}");
+        Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+    }
+
+    /// <summary>Saves the model with the VAE weights inside the .zip.</summary>
+    public static void SaveModel(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        VaeModel.Save(mlContext, model, inputSchema, path);
+        Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024} KiB).");
+    }
+}

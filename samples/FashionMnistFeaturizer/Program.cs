@@ -1,0 +1,21 @@
+using FashionMnistFeaturizer;
+using Microsoft.ML;
+
+// Arguments: [training images = 5000] [VAE iterations = 1500] [model path = fashion-mnist-vae.zip]
+int trainCount = args.Length > 0 ? int.Parse(args[0]) : 5000;
+long iterations = args.Length > 1 ? long.Parse(args[1]) : 1500;
+string modelPath = args.Length > 2 ? args[2] : "fashion-mnist-vae.zip";
+
+var mlContext = new MLContext(seed: 1);
+var train = mlContext.Data.LoadFromEnumerable(FashionMnistData.Load(train: true, trainCount));
+var test = mlContext.Data.LoadFromEnumerable(FashionMnistData.Load(train: false, 2000));
+
+Console.WriteLine($"Training a VAE featurizer and SdcaMaximumEntropy on {trainCount} images ({iterations} VAE steps)...");
+var model = ModelBuilder.TrainModel(train, ModelBuilder.BuildTrainingPipeline(mlContext, iterations));
+ModelBuilder.Evaluate(mlContext, model, test);
+ModelBuilder.SaveModel(mlContext, model, train.Schema, modelPath);
+
+var sample = FashionMnistData.Load(train: false, 1)[0];
+var prediction = ConsumeModel.Predict(modelPath, sample);
+Console.WriteLine($"Reloaded model: true class '{sample.Label}', predicted '{prediction.PredictedLabel}', " +
+                  $"latent [{string.Join(", ", prediction.Features.Take(4).Select(v => v.ToString("F2")))}, ...]");
