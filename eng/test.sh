@@ -18,9 +18,18 @@ summary() { # passed failed skipped
 }
 
 # ML.NET integration layer hook. The Microsoft.ML packages do not restore here, so the opt-in
-# project that uses them is not part of the default run.
+# projects that use them are not part of the default run. When MLNET_ASSEMBLIES names a folder of
+# ML.NET assemblies, eng/mlnet.sh builds them and runs their tests, writing the .trx files under
+# $TEST_RESULTS_DIR so that the summary line counts them; a failed build counts as a failed run.
 mlnet_layer() {
-  echo "ML.NET layer: skipped (Microsoft.ML does not restore here; set MLNET_ASSEMBLIES=<folder> to build it)"
+  if [ -z "${MLNET_ASSEMBLIES:-}" ]; then
+    echo "ML.NET layer: skipped (Microsoft.ML does not restore here; set MLNET_ASSEMBLIES=<folder> to build it)"
+  elif [ ! -f "$MLNET_ASSEMBLIES/Microsoft.ML.Data.dll" ]; then
+    echo "ML.NET layer: skipped (MLNET_ASSEMBLIES=$MLNET_ASSEMBLIES holds no Microsoft.ML.Data.dll)"
+  elif ! bash eng/mlnet.sh "$TEST_RESULTS_DIR/mlnet"; then
+    log "ML.NET layer: build or tests failed (see above)"
+    test_rc=1
+  fi
 }
 
 # Counts the test results of every .trx under $1; prints "passed failed skipped aborted files".

@@ -14,8 +14,8 @@ var test = mlContext.Data.LoadFromEnumerable(Load(train: false, 2000));
 
 // One pipeline, one featurizer per candidate: each trains its own VAE on the same pixels.
 IEstimator<ITransformer> pipeline = new EstimatorChain<ITransformer>();
-foreach (var (column, options) in Candidates.Create(iterations))
-    pipeline = pipeline.Append(mlContext.Vae().DpVae(column, "Pixels", options));
+foreach (var (column, vaeOptions) in Candidates.Create(iterations))
+    pipeline = pipeline.Append(mlContext.Vae().DpVae(column, "Pixels", vaeOptions));
 Console.WriteLine($"Training {Candidates.Create(iterations).Count} VAEs on {trainCount} images ({iterations} steps each)...");
 var model = pipeline.Fit(train);
 

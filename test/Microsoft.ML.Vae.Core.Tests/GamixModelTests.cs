@@ -192,6 +192,10 @@ public sealed class GamixModelTests
         var fashion = GamixPresets.FashionMnist(patchGan: false);
         fashion.Validate();
         Assert.AreEqual(7, fashion.ToNetworkConfig().CodeHeight);
+        Assert.AreEqual(2, fashion.Stages);
+        Assert.AreEqual(3, GamixPresets.SmallImages([3, 32, 32], patchGan: true).Stages);
+        Assert.AreEqual(1, GamixPresets.SmallImages([1, 30, 30], patchGan: true).Stages);
+        Assert.ThrowsExactly<ArgumentException>(() => GamixPresets.SmallImages([1, 5, 5], patchGan: true));
         var baseline = GamixPresets.AsBaseline(GamixPresets.FashionMnist(patchGan: true));
         Assert.AreEqual("gamix-baseline", baseline.Kind);
         Assert.IsFalse(baseline.PatchGan);

@@ -70,7 +70,7 @@ public sealed class SoftIntroProgram : ITrainingProgram
         if (_priorParams.Count > 0)
             _priorOptimizer = new Adam(_priorParams, _options.PriorLearningRate, _options.AdamBeta1, _options.AdamBeta2);
         _schedulers = Optimizers.Select(o => new MultiStepLR(o.Optimizer, _options.LrMilestones, _options.LrGamma)).ToArray();
-        _fuse = _options.ShareForwards && !model.UsesBatchStatistics && Environment.GetEnvironmentVariable("SI_NOFUSE") is null;
+        _fuse = _options.ShareForwards && !model.UsesBatchStatistics;
     }
 
     /// <summary>The model being trained.</summary>

@@ -7,70 +7,71 @@ using Microsoft.ML.Vae.Torch;
 /// (sample, component) pairs in one batched computation — no loop over components.
 /// </summary>
 /// <remarks>
-/// Small problems use the direct broadcast Σ_j (z_j − μ_kj)² e^{−lv_kj} over an [N, K, d] tensor.
-/// When N·K·d exceeds <see cref="DirectElementLimit"/> the same quadratic form is expanded into
-/// matrix products, z²·(e^{−lv})ᵀ − 2z·(μe^{−lv})ᵀ + Σ_j μ²e^{−lv}, which needs only [N, K] memory
-/// (high-dimensional latents with many components and Monte-Carlo samples would otherwise need
-/// gigabytes, with autograd keeping several such tensors).
+/// The quadratic form is expanded so that the whole [N, K] matrix of joint log-probabilities is one
+/// matrix product of per-sample features [z², z, 1] ([N, 2d+1]) with per-component coefficients
+/// [−½e^{−lv}, μe^{−lv}, −½Σ(μ²e^{−lv} + lv) + log w] ([K, 2d+1]). Compared with broadcasting an
+/// [N, K, d] difference tensor this touches the large [N, K] data a few times instead of a dozen
+/// (forward and backward) and never allocates N·K·d elements, which for image latents with 100
+/// components and 100 Monte-Carlo samples would be gigabytes. The product is evaluated in float64
+/// because the expansion subtracts terms of size z²e^{−lv} that are large when variances are small;
+/// in double precision the cancellation costs nothing measurable. The product is formed as [K, N]
+/// (coefficients × featuresᵀ), the orientation BLAS handles fastest for the tiny inner dimension, and
+/// converted back to z's dtype before any reduction.
 /// </remarks>
 public static class MixturePriorDensity
 {
-    /// <summary>Largest N·K·d evaluated with the direct broadcast form (16M elements).</summary>
-    public const long DirectElementLimit = 1L << 24;
-
     /// <summary>
     /// log N(z_n; μ_k, diag e^{lv_k}) summed over the d coordinates: [N, K]. With
     /// <paramref name="includeConstant"/> false the −(d/2)·log 2π term is left out (it cancels in KL
     /// estimates, as in the reference code).
     /// </summary>
-    public static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant = true) =>
-        ComponentLogDensities(z, prior, includeConstant, DirectElementLimit);
-
-    /// <summary><see cref="ComponentLogDensities(Tensor, MixturePriorParameters, bool)"/> with an explicit switch-over size (tests use it to reach both forms).</summary>
-    internal static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant, long directElementLimit)
+    public static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
-        CheckLatents(z, prior);
-        long n = z.Size(0), k = prior.Components, d = prior.LatentDim;
         using var scope = Torch.NewDisposeScope();
-        var inverseVar = prior.LogVars.Neg().Exp();
-        Tensor quadratic;
-        if (n * k * d <= directElementLimit)
-        {
-            var diff = z.Unsqueeze(1) - prior.Means.Unsqueeze(0);
-            quadratic = (diff.Square() * inverseVar.Unsqueeze(0)).Sum(2);
-        }
-        else
-        {
-            var scaledMeans = prior.Means * inverseVar;
-            var constant = (prior.Means * scaledMeans).Sum(1);
-            quadratic = Torch.Mm(z.Square(), inverseVar.T) - 2.0 * Torch.Mm(z, scaledMeans.T) + constant.Unsqueeze(0);
-        }
-        var logDet = prior.LogVars.Sum(1).Unsqueeze(0);
-        var result = (quadratic + logDet) * -0.5;
-        if (includeConstant) result = result - 0.5 * d * DiagonalGaussian.Log2Pi;
-        return result.MoveToOuterScope();
+        return JointTransposed(z, prior, includeWeights: false, includeConstant).T.Contiguous().MoveToOuterScope();
     }
 
     /// <summary>log w_k + log N(z_n; μ_k, σ_k²): the joint log-probabilities of sample and component, [N, K].</summary>
     public static Tensor JointLogProbabilities(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
         using var scope = Torch.NewDisposeScope();
-        var joint = ComponentLogDensities(z, prior, includeConstant) + prior.LogWeights.Unsqueeze(0);
-        return joint.MoveToOuterScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant).T.Contiguous().MoveToOuterScope();
     }
 
     /// <summary>log p(z_n) = logsumexp_k(log w_k + log N(z_n; μ_k, σ_k²)): [N].</summary>
     public static Tensor LogDensity(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
         using var scope = Torch.NewDisposeScope();
-        return JointLogProbabilities(z, prior, includeConstant).LogSumExp(1).MoveToOuterScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant).LogSumExp(0).MoveToOuterScope();
     }
 
     /// <summary>Responsibilities r_k(z_n) = w_k N(z_n; μ_k, σ_k²) / Σ_j w_j N(z_n; μ_j, σ_j²): [N, K], rows sum to 1.</summary>
     public static Tensor Responsibilities(Tensor z, MixturePriorParameters prior)
     {
         using var scope = Torch.NewDisposeScope();
-        return JointLogProbabilities(z, prior, includeConstant: false).Softmax(1).MoveToOuterScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant: false).Softmax(0).T.Contiguous().MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// The joint (or, without weights, component) log-probabilities TRANSPOSED, [K, N], in z's dtype:
+    /// differentiable in z and the prior; reduce over dimension 0 for per-sample results.
+    /// </summary>
+    internal static Tensor JointTransposed(Tensor z, MixturePriorParameters prior, bool includeWeights, bool includeConstant)
+    {
+        CheckLatents(z, prior);
+        long n = z.Size(0), d = prior.LatentDim;
+        using var scope = Torch.NewDisposeScope();
+        var z64 = z.To(DType.Float64);
+        var means = prior.Means.To(DType.Float64);
+        var logVars = prior.LogVars.To(DType.Float64);
+        var inverseVar = logVars.Neg().Exp();                                                  // [K, d]
+        var bias = ((means.Square() * inverseVar).Sum(1) + logVars.Sum(1)) * -0.5;             // [K]
+        if (includeWeights) bias = bias + prior.LogWeights.To(DType.Float64);
+        if (includeConstant) bias = bias - 0.5 * d * DiagonalGaussian.Log2Pi;
+        var features = Torch.Cat([z64.Square(), z64, Torch.Ones([n, 1], DType.Float64, z.Device)], 1);   // [N, 2d+1]
+        var coefficients = Torch.Cat([inverseVar * -0.5, means * inverseVar, bias.Unsqueeze(1)], 1);       // [K, 2d+1]
+        var joint = Torch.Mm(coefficients, features.T);                                        // [K, N]
+        return (z.DType == DType.Float64 ? joint : joint.To(z.DType)).MoveToOuterScope();
     }
 
     private static void CheckLatents(Tensor z, MixturePriorParameters prior)

@@ -5,7 +5,7 @@ using Microsoft.ML.Vae.Torch;
 /// <summary>
 /// Monte-Carlo KL(q(z|x) ‖ p) for a diagonal-Gaussian posterior and a mixture prior (algorithms spec
 /// §3.2): KL ≈ (1/M) Σ_m [log q(z_m|x) − log Σ_k w_k N(z_m; μ_k, σ_k²)], z_m = μ_q + σ_q ⊙ ε_m.
-/// All B·M·K·d log-density terms are computed in one batched pass followed by one logsumexp.
+/// All B·M·K log-density terms come from one batched matrix product followed by one logsumexp.
 /// </summary>
 /// <remarks>
 /// Both log-densities omit the −(d/2)·log 2π constant, which cancels. log q(z_m|x) is evaluated as
@@ -64,10 +64,11 @@ public static class MixturePriorKl
         }
         else
         {
-            var joint = MixturePriorDensity.JointLogProbabilities(flat, prior, includeConstant: false); // [M·B, K]
-            var norm = joint.LogSumExp(1, keepDim: true);
-            logP = norm.Squeeze(1);
-            if (withUsage) usage = (joint - norm).Exp().Mean(0);
+            // [K, M·B]: one matrix product, one logsumexp over the components (see MixturePriorDensity).
+            var joint = MixturePriorDensity.JointTransposed(flat, prior, includeWeights: true, includeConstant: false);
+            var norm = joint.LogSumExp(0, keepDim: true);
+            logP = norm.Squeeze(0);
+            if (withUsage) usage = (joint - norm).Exp().Mean(1);
         }
         var kl = (logQ - logP.Reshape(m, b)).Mean(0);
         return new MixtureKlEstimate(kl.MoveToOuterScope(), usage?.MoveToOuterScope());

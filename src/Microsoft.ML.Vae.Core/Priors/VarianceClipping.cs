@@ -38,9 +38,10 @@ public static class VarianceClipping
     }
 
     /// <summary>
-    /// softplus_β(t) = (1/β)·log(1 + e^{βt}) with a per-element β, returning t where βt &gt; 20. The
-    /// softplus branch is evaluated in the overflow-free form max(x, 0) + log1p(e^{−|x|}) so that the
-    /// branch not taken never produces infinities (whose gradient would be NaN).
+    /// softplus_β(t) = (1/β)·log(1 + e^{βt}) with a per-element β, returning t itself where βt &gt; 20.
+    /// The curved branch is libtorch's softplus of βt (which never overflows, so the branch not taken
+    /// cannot inject NaN gradients) divided by β; its derivative is the logistic σ(βt) everywhere,
+    /// including βt = 0, where components sitting exactly on a bound are.
     /// </summary>
     public static Tensor Softplus(Tensor t, Tensor beta)
     {
@@ -48,7 +49,7 @@ public static class VarianceClipping
         ArgumentNullException.ThrowIfNull(beta);
         using var scope = Torch.NewDisposeScope();
         var x = t * beta;
-        var stable = (x.ClampMin(0) + x.Abs().Neg().Exp().Log1p()) / beta;
-        return Torch.Where(x.Gt(Threshold), t, stable).MoveToOuterScope();
+        var curved = x.Softplus(1.0, Threshold) / beta;
+        return Torch.Where(x.Gt(Threshold), t, curved).MoveToOuterScope();
     }
 }

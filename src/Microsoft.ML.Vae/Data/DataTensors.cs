@@ -16,6 +16,7 @@ internal static class DataTensors
         long sampleSize = shape.Aggregate(1L, (a, b) => checked(a * b));
         var column = InputColumn.Check(data.Schema, columnName, sampleSize, shape, component);
         var (values, rows) = ColumnReader.ReadVectors(data, column, checked((int)sampleSize), scale, maxRows);
-        return Tensor.From(values, [rows, .. shape]);
+        long[] dimensions = [rows, .. shape];
+        return Tensor.From(values, dimensions);
     }
 }

@@ -32,7 +32,7 @@ internal static class InputColumn
         if (found is not DataViewSchema.Column column)
             throw Missing(columnName, component, inputSchema.Where(c => !c.IsHidden).Select(c => c.Name));
         if (column.Type is not VectorDataViewType vector || !vector.ItemType.Equals(NumberDataViewType.Single))
-            throw WrongType(columnName, component, column.Type.ToString());
+            throw WrongType(columnName, component, column.Type?.ToString() ?? "of an unknown type");
         if (vector.IsKnownSize && vector.Size != sampleSize)
             throw new ArgumentOutOfRangeException(nameof(inputSchema),
                 $"{component}: input column '{columnName}' holds vectors of {vector.Size} values, but the model's samples are " +

@@ -6,7 +6,8 @@ using Microsoft.ML.Vae.Torch;
 
 namespace Microsoft.ML.Vae;
 
-using Torch = Microsoft.ML.Vae.Torch.Torch;
+// Inside namespace Microsoft.ML.Vae, "Torch" names the binding's namespace, so its static class gets an alias.
+using LibTorch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Evaluators: the core library's VAE metrics (FID, importance-sampled NLL, symmetric KL, leakage,
@@ -134,7 +135,7 @@ public static class VaeEvaluationCatalog
         long seed = ContextSeed.Resolve(mlContext, o.Seed);
         bool Wants(VaeMetricKinds k) => (o.Metrics & k) != 0;
 
-        using var scope = Torch.NewDisposeScope();
+        using var scope = LibTorch.NewDisposeScope();
         var x = DataTensors.Read(data, inputColumnName, model, o.InputScale, o.MaxRows, Component);
         long rows = x.Size(0);
 
@@ -165,7 +166,7 @@ public static class VaeEvaluationCatalog
         // A seeded permutation: data sets are often sorted by class, so a head/tail split would not do.
         var order = Enumerable.Range(0, (int)n).Select(i => (long)i).ToArray();
         new Random(unchecked((int)seed)).Shuffle(order);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = LibTorch.NewDisposeScope();
         var codes = RepresentationMetrics.Encode(model, x, LatentEncoding.PosteriorMean, o.BatchSize);
         var y = Tensor.From(labels);
         var test = Tensor.From(order[..testCount]);

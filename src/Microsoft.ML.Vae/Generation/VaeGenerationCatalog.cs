@@ -8,7 +8,8 @@ using Microsoft.ML.Vae.Torch;
 
 namespace Microsoft.ML.Vae;
 
-using Torch = Microsoft.ML.Vae.Torch.Torch;
+// Inside namespace Microsoft.ML.Vae, "Torch" names the binding's namespace, so its static class gets an alias.
+using LibTorch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Generators: an <see cref="IDataView"/> of samples drawn from a trained VAE, one row per sample with the
@@ -70,8 +71,8 @@ public static class VaeGenerationCatalog
         lock (Gate)
         {
             using var seeded = new SeededGenerators(seed);
-            using var scope = Torch.NewDisposeScope();
-            using var noGrad = Torch.NoGrad();
+            using var scope = LibTorch.NewDisposeScope();
+            using var noGrad = LibTorch.NoGrad();
             model.SetTraining(false);
             Tensor z, samples, score;
             switch (o.Mode)
@@ -81,7 +82,7 @@ public static class VaeGenerationCatalog
                     var parts = new List<Tensor>();
                     for (long start = 0; start < o.Count; start += o.BatchSize)
                         parts.Add(model.Observation.ToData(model.Decode(z.Narrow(0, start, Math.Min(o.BatchSize, o.Count - start)))));
-                    samples = Torch.Cat(parts);
+                    samples = LibTorch.Cat(parts);
                     score = model.Prior.LogProb(z);
                     break;
                 case VaeGenerationMode.LowPosterior:

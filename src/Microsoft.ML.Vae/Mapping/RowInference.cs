@@ -16,6 +16,7 @@ internal sealed class RowInference
     private readonly long[] _rowShape;
     private readonly long _sampleSize;
     private readonly float _inputScale;
+    private readonly Device _device;
 
     /// <summary>Prepares inference for <paramref name="model"/>; input values are multiplied by <paramref name="inputScale"/>.</summary>
     public RowInference(IVaeModel model, float inputScale)
@@ -26,6 +27,8 @@ internal sealed class RowInference
         _inputScale = inputScale;
         _rowShape = [1, .. model.SampleShape];
         _sampleSize = model.SampleShape.Aggregate(1L, (a, b) => checked(a * b));
+        // Read once: the model's device does not change, and asking for it walks every parameter.
+        _device = model.Device;
         model.SetTraining(false);
     }
 
@@ -64,8 +67,7 @@ internal sealed class RowInference
                 $"A row holds {input?.Length ?? 0} values, but the '{_model.Kind}' model expects samples of [{string.Join(", ", _model.SampleShape)}] = {_sampleSize} values.");
         var x = Tensor.From(input, _rowShape);
         if (_inputScale != 1) x = x * _inputScale;
-        var device = _model.Device;
-        return device.Type == DeviceType.Cpu ? x : x.To(device);
+        return _device.Type == DeviceType.Cpu ? x : x.To(_device);
     }
 
     private static float[] ToArray(Tensor t)
