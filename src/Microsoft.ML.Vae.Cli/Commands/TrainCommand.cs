@@ -66,6 +66,8 @@ internal sealed class TrainCommand : ICommand
         using DisposableSource source = data.Sampler is not null
             ? new DisposableSource(new SamplerBatchSource(data.Sampler, setup.BatchSize, device))
             : new DisposableSource(new DatasetBatchSource(data.Train!, setup.BatchSize, shuffle: true, dropLast: true, seed: seed, device: device));
+        bool resuming = options.Resume && Core.Training.CheckpointFile.FindLatest(options.CheckpointDirectory) is not null;
+        if (!resuming) setup.PrepareFreshRun?.Invoke(source);
         var trainer = new Trainer(program, options);
         var watch = Stopwatch.StartNew();
         var result = ProgressView.Run(setup.Iterations, output, p => trainer.Train(source, p, cancellationToken));

@@ -20,6 +20,8 @@ internal static class CliModelFactory
         string model = args.GetChoice("model", ModelNames) ?? throw new UsageException("'vae train' needs --model (one of " + string.Join(", ", ModelNames) + ").");
         return model switch
         {
+            "gamix" => GamixSetup.Create(args, data, device),
+            "soft-intro" => SoftIntroSetup.Create(args, data, device),
             _ => CreateDpVae(model, args, data, device),
         };
     }
@@ -35,7 +37,8 @@ internal static class CliModelFactory
             "beta-b" => Regularizer.BetaB,
             "beta-tc" => Regularizer.BetaTc,
             "factor" => Regularizer.Factor,
-            _ => Regularizer.Info,
+            "info" => Regularizer.Info,
+            _ => throw new UsageException($"Unknown model '{model}'."),
         };
         bool dp = args.Has("decoupled-prior");
         var shape = data.SampleShape;

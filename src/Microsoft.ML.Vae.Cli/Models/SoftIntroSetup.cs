@@ -1,0 +1,74 @@
+using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Cli.Data;
+using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Cli.Models;
+
+/// <summary>--model soft-intro: Soft-IntroVAE, optionally with a learned mixture prior as a third player.</summary>
+internal static class SoftIntroSetup
+{
+    public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
+    {
+        foreach (var other in new[] { "decoupled-prior", "patch-gan" })
+            if (args.Has(other)) throw new UsageException($"--{other} does not apply to soft-intro.");
+        string prior = args.GetChoice("prior", "standard", "mog", "vamp") ?? "standard";
+        bool learned = prior != "standard";
+        if (!learned)
+            foreach (var other in new[] { "components", "clip-variance", "responsibility" })
+                if (args.Has(other)) throw new UsageException($"--{other} needs a learned prior (--prior mog or vamp).");
+        SoftIntroOptions options;
+        if (data.IsToy)
+        {
+            if (!SoftIntroPresets.ToyDatasetNames.Contains(data.Name))
+                throw new UsageException($"Soft-IntroVAE has 2-D presets for {string.Join(", ", SoftIntroPresets.ToyDatasetNames)}; '{data.Name}' has none.");
+            options = learned ? SoftIntroPresets.ToyLearnedPrior(data.Name) : SoftIntroPresets.Toy(data.Name);
+        }
+        else if (data.SampleShape.SequenceEqual(new long[] { 1, 28, 28 }))
+        {
+            int perEpoch = (int)Math.Max(1, data.Train!.Count / 128);
+            options = SoftIntroPresets.FashionMnist(learned, perEpoch);
+        }
+        else
+        {
+            throw new UsageException($"Soft-IntroVAE has presets for the 2-D toys and 28×28×1 images; '{data.Name}' has samples of shape [{string.Join(", ", data.SampleShape)}]. Use the library API for other shapes.");
+        }
+        if (learned)
+        {
+            options.PriorKind = prior == "vamp" ? SoftIntroPriorKind.Vamp : SoftIntroPriorKind.Mixture;
+            if (args.GetLong("components", 1, 100_000) is long k) options.Components = (int)k;
+            options.ClipPriorVariance = args.Has("clip-variance");
+            options.ResponsibilityWeight = args.GetDouble("responsibility", 0, 1e6) ?? 0;
+        }
+        if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
+        if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
+        if (args.GetDouble("lr", 0, 10) is double lr) { options.LearningRate = lr; options.PriorLearningRate = lr; }
+        long presetIterations = options.Iterations;
+        options.Iterations = CliModelFactory.ResolveIterations(args, data, options.BatchSize, presetIterations);
+        if (options.Iterations != presetIterations)
+        {
+            // Keep the schedule's proportions (warm-up, milestones, Vamp conversion) when the budget changes.
+            double f = (double)options.Iterations / presetIterations;
+            options.WarmupIterations = (long)Math.Round(options.WarmupIterations * f);
+            options.LrMilestones = options.LrMilestones.Select(m => Math.Max(1, (long)Math.Round(m * f))).ToArray();
+            options.VampConversionLead = Math.Min(options.VampConversionLead, Math.Max(0, options.WarmupIterations - 1));
+        }
+        options.Validate();
+        var model = new SoftIntroVae(options, device);
+        try
+        {
+            var program = SoftIntroTraining.CreateProgram(model, options);
+            string priorText = learned ? $", {prior} prior K={options.Components}{(options.ClipPriorVariance ? ", clipped" : "")}{(options.ResponsibilityWeight > 0 ? $", λ_H={options.ResponsibilityWeight:g3}" : "")}" : "";
+            return new TrainingSetup(model, program, options.BatchSize, options.Iterations,
+                $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {model.ParameterCount:N0} parameters)")
+            {
+                PrepareFreshRun = source => SoftIntroTraining.InitializePrior(model, source),
+            };
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
