@@ -119,17 +119,27 @@ def time_steps(step, warmup: int, iters: int):
     return total * 1e3 / iters, statistics.median(times) * 1e3, min(times) * 1e3
 
 
+OP_BLOCKS = 100  # the op loop is timed in blocks, as on the C# side
+
+
 def time_op(warmup: int, iters: int, dtype):
+    """Mean over all ops; median and minimum per op within a block of ops."""
     a = torch.ones(1, dtype=dtype)
     b = torch.ones(1, dtype=dtype)
     for _ in range(warmup):
         c = a + b
+    block_ms = []
+    done = 0
     start = time.perf_counter()
-    for _ in range(iters):
-        c = a + b
+    for k in range(OP_BLOCKS):
+        n = (iters - done) // (OP_BLOCKS - k)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            c = a + b
+        block_ms.append((time.perf_counter() - t0) * 1e3 / n)
+        done += n
     total = time.perf_counter() - start
-    del c
-    return total * 1e3 / iters
+    return total * 1e3 / iters, statistics.median(block_ms), min(block_ms)
 
 
 def loaded_blas():
@@ -180,7 +190,9 @@ def main() -> int:
 
     loss_first = loss_last = None
     if args.case == "op":
-        mean_ms, median_ms, min_ms = time_op(warmup, iters, dtype), None, None
+        if iters < OP_BLOCKS:
+            ap.error(f"the op case times {OP_BLOCKS} blocks and needs --iters of at least {OP_BLOCKS}")
+        mean_ms, median_ms, min_ms = time_op(warmup, iters, dtype)
     else:
         step = make_step(args.case, args.seed, dtype)
         # The first step's loss shows whether both sides start from the same weights and data.

@@ -4,7 +4,9 @@
 Each round runs, for every case, one fresh C# process and one fresh Python process (the order
 flips every round: C#/PyTorch, then PyTorch/C#, so slow drifts of a shared machine hit both
 sides alike). Every process prints one JSON line (ms per iteration over its timed iterations);
-the table at the end gives, per case, the median over rounds of each side and their ratio.
+the table at the end gives, per case, the median over rounds of each side and their ratio, the
+range of the per-round ratios, and the ratio of the fastest iterations (median over rounds of
+each run's fastest iteration), which other load on a shared machine disturbs least.
 
     /usr/bin/python3 bench/binding_compare.py --rounds 5 --threads 2
     eng/bench.sh                      # builds the C# program first, then runs this
@@ -120,8 +122,9 @@ def main() -> int:
 
     print(f"\nload after: {load_average()}   ({elapsed:.0f} s)")
     print()
-    print("| case | unit | C# median | PyTorch median | C#/PyTorch | per-round ratio range | rounds |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| case | unit | C# median | PyTorch median | C#/PyTorch | per-round ratios | "
+          "C#/PyTorch, fastest iteration | rounds |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     problems = []
     for c in cases:
         unit, scale = UNITS[c]
@@ -129,8 +132,11 @@ def main() -> int:
         py = [x["ms_per_iter"] * scale for x in results[c]["pytorch"]]
         mc, mp = statistics.median(cs), statistics.median(py)
         paired = [a / b for a, b in zip(cs, py)]
+        # The fastest iteration of a run is the figure least disturbed by other load.
+        fast = (statistics.median(x["ms_min_iter"] for x in results[c]["csharp"])
+                / statistics.median(x["ms_min_iter"] for x in results[c]["pytorch"]))
         print(f"| {c} | {unit} | {mc:.3f} | {mp:.3f} | **{mc / mp:.2f}** | "
-              f"{min(paired):.2f}–{max(paired):.2f} | {len(cs)} |")
+              f"{min(paired):.2f}–{max(paired):.2f} | {fast:.2f} | {len(cs)} |")
         blas = {blas_name(x["blas"]) for side in ("csharp", "pytorch") for x in results[c][side]}
         if len(blas) != 1:
             problems.append(f"{c}: the processes loaded different BLAS builds: {sorted(blas)}")

@@ -3,12 +3,17 @@ does it (soft_intro_vae_2d: encoder step, then decoder step with the encoder fro
 requires_grad toggles, the same noise batch in both steps, MultiStepLR), for a side-by-side
 timing against the C# implementation on the same libtorch, threads and BLAS.
 
-usage: python3 bench/soft_intro_2d.py --iters 30000 --threads 2 [--warmup 2000] [--seed 0]
-prints one JSON line: {"impl": "pytorch", "iters": ..., "seconds": ..., "msPerIter": ...}
+The C# counterpart is `Microsoft.ML.Vae.Bench --case soft-intro-2d` (same flags, same JSON keys);
+bench/soft_intro_compare.sh runs the two alternately.
+
+usage: /usr/bin/python3 bench/soft_intro_2d.py --iters 30000 --threads 2 [--warmup 2000] [--seed 0] [--batch 512]
+prints one JSON line: {"side": "pytorch", "iters": ..., "seconds": ..., "msPerIter": ...,
+                       "warmupSeconds": ..., "introSeconds": ..., "msPer1000Intro": ..., "peakRssMiB": ...}
 """
 import argparse
 import json
 import math
+import os
 import time
 
 import torch
@@ -58,6 +63,35 @@ def eight_gaussians(n):
     return (centers[idx] + 0.02 * torch.randn(n, 2)) / 1.414
 
 
+def peak_rss_mib():
+    """VmHWM of this process in MiB (None where /proc is not available)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def loaded_blas():
+    """The BLAS/LAPACK files this process has mapped."""
+    found = set()
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                i = line.find("/")
+                if i >= 0:
+                    path = line[i:].strip()
+                    name = os.path.basename(path).lower()
+                    if "blas" in name or "lapack" in name:
+                        found.add(path)
+    except OSError:
+        pass
+    return sorted(found)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--iters", type=int, default=30000)
@@ -75,7 +109,10 @@ def main():
     sch_e = torch.optim.lr_scheduler.MultiStepLR(opt_e, milestones=(10000, 15000), gamma=0.1)
     sch_d = torch.optim.lr_scheduler.MultiStepLR(opt_d, milestones=(10000, 15000), gamma=0.1)
     start = time.perf_counter()
+    warmup_end = start
     for it in range(a.iters):
+        if it == a.warmup:
+            warmup_end = time.perf_counter()
         x = eight_gaussians(a.batch)
         if it < a.warmup:
             mu, logvar, z, rec = model(x)
@@ -121,9 +158,19 @@ def main():
             if torch.isnan(loss_e) or torch.isnan(loss_d):
                 raise RuntimeError("loss is NaN")
         sch_e.step(); sch_d.step()
-    seconds = time.perf_counter() - start
-    print(json.dumps({"impl": "pytorch", "iters": a.iters, "seconds": round(seconds, 3),
-                      "msPerIter": round(1000 * seconds / a.iters, 4), "threads": a.threads}))
+    end = time.perf_counter()
+    seconds = end - start
+    warmup = min(a.warmup, a.iters)
+    warmup_seconds = (warmup_end - start) if warmup < a.iters else seconds
+    intro = a.iters - warmup
+    print(json.dumps({
+        "side": "pytorch", "case": "soft-intro-2d", "data": "8gaussians", "prior": "standard",
+        "iters": a.iters, "warmup": warmup, "threads": torch.get_num_threads(), "batch": a.batch, "seed": a.seed,
+        "seconds": round(seconds, 3), "msPerIter": round(1000 * seconds / a.iters, 4),
+        "warmupSeconds": round(warmup_seconds, 3), "introSeconds": round(seconds - warmup_seconds, 3),
+        "msPer1000Intro": round(1e6 * (seconds - warmup_seconds) / intro, 1) if intro > 0 else None,
+        "peakRssMiB": peak_rss_mib(), "torch": torch.__version__, "blas": loaded_blas(),
+        "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY", "(unset)")}))
 
 
 if __name__ == "__main__":

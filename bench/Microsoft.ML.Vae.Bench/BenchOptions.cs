@@ -75,6 +75,8 @@ public sealed class BenchOptions
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
+        if (o.Case == BenchCase.Op && o.EffectiveIterations < OpOverhead.Blocks)
+            throw new ArgumentException($"The op case times {OpOverhead.Blocks} blocks and needs --iters of at least {OpOverhead.Blocks}.");
         return o;
     }
 

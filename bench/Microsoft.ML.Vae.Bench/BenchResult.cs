@@ -25,10 +25,10 @@ public sealed record BenchResult
     public required long Seed { get; init; }
     /// <summary>Total timed time / iterations, milliseconds.</summary>
     public required double MsPerIter { get; init; }
-    /// <summary>Median per-iteration time, milliseconds (null for the op case, timed as a whole).</summary>
-    public double? MsMedianIter { get; init; }
-    /// <summary>Fastest iteration, milliseconds (null for the op case).</summary>
-    public double? MsMinIter { get; init; }
+    /// <summary>Median per-iteration time, milliseconds (op case: per op within a block of ops).</summary>
+    public required double MsMedianIter { get; init; }
+    /// <summary>Fastest iteration, milliseconds (op case: per op in the fastest block); least disturbed by other load.</summary>
+    public required double MsMinIter { get; init; }
     /// <summary>Loss of the first (warm-up) step; null for the op case.</summary>
     public double? LossFirst { get; init; }
     /// <summary>Loss of the step right after the timed ones (step warmup + iters + 1); null for the op case.</summary>

@@ -13,10 +13,16 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// </summary>
 public static class OpOverhead
 {
-    /// <summary>Times the loop as a whole (per-iteration stopwatch reads would cost as much as the op).</summary>
+    /// <summary>Blocks the timed loop is cut into; per-op median and minimum come from the blocks' times.</summary>
+    public const int Blocks = 100;
+
+    /// <summary>
+    /// Times the loop in <see cref="Blocks"/> blocks (a stopwatch read per op would cost as much
+    /// as the op); the mean is over all ops, median and minimum are per op within a block.
+    /// </summary>
     public static LoopTiming Time(int warmup, int iterations, DType dtype)
     {
-        if (iterations <= 0) throw new ArgumentOutOfRangeException(nameof(iterations), "At least one timed iteration is needed.");
+        if (iterations < Blocks) throw new ArgumentOutOfRangeException(nameof(iterations), $"The op case needs at least {Blocks} iterations.");
         using var a = Torch.Ones([1], dtype);
         using var b = Torch.Ones([1], dtype);
         for (int i = 0; i < warmup; i++)
@@ -24,13 +30,23 @@ public static class OpOverhead
             var c = a + b;
             c.Dispose();
         }
+        var blockMs = new double[Blocks];
+        int done = 0;
         long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < iterations; i++)
+        for (int k = 0; k < Blocks; k++)
         {
-            var c = a + b;
-            c.Dispose();
+            int n = (iterations - done) / (Blocks - k);
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++)
+            {
+                var c = a + b;
+                c.Dispose();
+            }
+            blockMs[k] = (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency / n;
+            done += n;
         }
-        double ms = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency;
-        return new LoopTiming(ms / iterations, double.NaN, double.NaN);
+        double totalMs = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency;
+        Array.Sort(blockMs);
+        return new LoopTiming(totalMs / iterations, (blockMs[Blocks / 2 - 1] + blockMs[Blocks / 2]) / 2, blockMs[0]);
     }
 }

@@ -2,6 +2,8 @@ using Microsoft.ML.Vae.Bench;
 using Microsoft.ML.Vae.Torch;
 
 // Times one workload of the binding and prints one JSON line (see bench/README.md).
+// Whole library training runs (soft-intro-2d, toy-vae) have their own flags.
+if (ToyRunOptions.Handles(args)) return ToyRun.Main(args);
 BenchOptions options;
 try
 {
@@ -47,8 +49,8 @@ var result = new BenchResult
     Dtype = options.DType == DType.Float64 ? "float64" : "float32",
     Seed = options.Seed,
     MsPerIter = timing.MeanMs,
-    MsMedianIter = double.IsNaN(timing.MedianMs) ? null : timing.MedianMs,
-    MsMinIter = double.IsNaN(timing.MinMs) ? null : timing.MinMs,
+    MsMedianIter = timing.MedianMs,
+    MsMinIter = timing.MinMs,
     LossFirst = lossFirst,
     LossLast = lossLast,
     Torch = Torch.Version,

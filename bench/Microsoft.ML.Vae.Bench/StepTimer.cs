@@ -4,8 +4,8 @@ namespace Microsoft.ML.Vae.Bench;
 
 /// <summary>Summary of a timed loop: mean and per-iteration statistics in milliseconds.</summary>
 /// <param name="MeanMs">Total timed wall time divided by the iterations: the headline ms/iter.</param>
-/// <param name="MedianMs">Median of the per-iteration times (NaN when only the total was timed).</param>
-/// <param name="MinMs">Fastest iteration (NaN when only the total was timed).</param>
+/// <param name="MedianMs">Median of the per-iteration times.</param>
+/// <param name="MinMs">Fastest iteration: the figure least disturbed by other load on the machine.</param>
 public readonly record struct LoopTiming(double MeanMs, double MedianMs, double MinMs);
 
 /// <summary>Warm-up then timed iterations of a step, each iteration timed on its own.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Vae;
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Evaluation;

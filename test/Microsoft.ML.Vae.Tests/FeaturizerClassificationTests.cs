@@ -41,7 +41,7 @@ public sealed class FeaturizerClassificationTests
         var mlContext = new MLContext(seed: 1);
         var estimator = mlContext.Vae().DpVae("Features", "Pixels", SharedFeaturizer.Options());
         var shape = estimator.GetOutputSchema(FashionMnistShape(mlContext));
-        Assert.IsTrue(shape.TryFindColumn("Features", out var column));
+        var column = shape.Single(c => c.Name == "Features");
         Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, column.Kind);
         Assert.AreEqual(NumberDataViewType.Single, column.ItemType);
     }

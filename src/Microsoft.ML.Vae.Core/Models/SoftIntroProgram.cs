@@ -18,16 +18,16 @@ using Microsoft.ML.Vae.Torch.Optim;
 /// <para>Each iteration draws its randomness up front (<see cref="SoftIntroNoise"/>); the decoder step
 /// reuses the encoder step's noise batch unless <see cref="SoftIntroOptions.ResampleFakesForDecoder"/>.</para>
 /// <para>With <see cref="SoftIntroOptions.ShareForwards"/> (default) the decoder outputs x_f = D(z_f) and
-/// x_r = D(z) are computed once and serve both players: the encoder step does not change the decoder or
-/// the prior, so the decoder step's D(z_f) and D(sg z) have exactly the values computed for the encoder
-/// step. Each player's gradients are taken with <see cref="Autograd.Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor}?, bool, bool, bool)"/>
-/// with respect to its own parameters only, which (a) plays the role of the reference's requires_grad
-/// toggles (no gradient reaches the frozen player's weights and no weight gradient is even computed for
-/// it) and (b) lets the decoder step's gradient flow through the shared x_r into the decoder while the
-/// path back into the encoder (the stop-gradient on z) is never visited. The real-data reconstruction
-/// error L_rec is therefore also shared. Paired forwards (D on z_f and z, E on both fakes, D on both
-/// re-encodings) run as one batch when no network uses batch statistics. The literal two-step
-/// implementation (<see cref="SoftIntroOptions.ShareForwards"/> = false) gives the same updates.</para>
+/// x_r = D(sg z) are computed once and serve both players: the encoder step changes neither the decoder
+/// nor the prior, so the decoder step's D(z_f) and D(sg z) have exactly the values computed for the
+/// encoder step. Each player's gradient is taken with <see cref="Autograd"/>.Grad with respect to its own
+/// parameters only, which plays the role of the reference's requires_grad toggles (no weight gradient of
+/// a frozen player is even computed). x_r hangs off a leaf z̃ = sg z, and the encoder step sees x_r through
+/// a second leaf; its gradient is assembled by the chain rule across the two leaves (∂L_E/∂x_r, then the
+/// vector-Jacobian product of D(z̃), then one pass through the encoder step's graph), so that graph is
+/// released before the decoder step instead of being retained. Paired forwards of the re-encodings run
+/// as one batch when no network uses batch statistics. The literal two-step implementation
+/// (<see cref="SoftIntroOptions.ShareForwards"/> = false) gives the same updates (see docs/soft-intro.md).</para>
 /// <para>A VampPrior is converted to a mixture at the start of iteration
 /// <see cref="SoftIntroOptions.VampConversionStep"/> (when training goes past the warm-up), after which
 /// every optimizer restarts with fresh moments, as the reference creates new optimizers. Variance clipping
@@ -152,29 +152,48 @@ public sealed class SoftIntroProgram : ITrainingProgram
         var zFake = noise.FakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target);
         var (mean, logVar) = _model.Encode(x);
         var z = Reparameterize(mean, logVar, noise.Real);
-        var (xFake, xRec) = DecodePair(zFake, z);
+        // The shared decoder outputs hang off leaves (z̃ = sg z, and a leaf copy of x_r for the encoder
+        // step) so that the encoder step's graph is released before the decoder step instead of being
+        // retained through it; the encoder's gradient through x_r is chained back by hand below.
+        var zLeaf = z.Detach().RequiresGrad_();
+        Tensor xFake;
+        if (_options.ResampleFakesForDecoder)
+        {
+            // The decoder step draws fresh fakes; these are only needed as values.
+            using (Torch.NoGrad()) xFake = _model.Decode(zFake);
+        }
+        else xFake = _model.Decode(zFake);
+        var xRec = _model.Decode(zLeaf);
+        var xRecLeaf = xRec.Detach().RequiresGrad_();
 
         // Encoder step: x_f and x_r enter the encoder detached; the target x_r of e_r is not (spec §2.2.5).
         var fakeDetached = xFake.Detach();
         var (fakeMean, fakeLogVar, recMean, recLogVar) = EncodePair(fakeDetached, xRec.Detach());
         var (xFakeRec, xRecRec) = DecodePair(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake), Reparameterize(recMean, recLogVar, noise.EncoderRec));
-        var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
+        var reconstruction = SoftIntroObjective.SumSquaredError(x, xRecLeaf).Mean();
         var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
-            fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec, xRecRec, recMean, recLogVar);
+            fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRecLeaf, xRecRec, recMean, recLogVar);
         CheckFinite("encoder_loss", encoderTerms.Loss, step);
-        ApplyGradients(encoderTerms.Loss, _encoderParams, retainGraph: true);
+        // ∂L_E/∂x_r (a few element-wise nodes), then through the shared D(z̃) to z̃ (input gradients only;
+        // its graph is kept for the decoder step), then one pass through the encoder step's graph with
+        // that cotangent added at z — the chain rule of the single backward pass, split at the leaves.
+        var recGradient = Autograd.Grad([encoderTerms.Loss], [xRecLeaf], retainGraph: true)[0]!;
+        var zGradient = Autograd.Grad([xRec], [zLeaf], [recGradient], retainGraph: true)[0]!;
+        var encoderGradients = Autograd.Grad([encoderTerms.Loss, z], _encoderParams, [Torch.OnesLike(encoderTerms.Loss), zGradient], allowUnused: true);
+        for (int i = 0; i < _encoderParams.Count; i++) _encoderParams[i].Grad = encoderGradients[i];
         _encoderOptimizer.Step();
 
-        // Decoder (+ prior) step with the updated encoder; x_r = D(sg z) is the shared x_r, whose graph
-        // into the encoder is never visited because only decoder/prior gradients are requested.
+        // Decoder (+ prior) step with the updated encoder; x_r = D(sg z) and x_f = D(z_f) are the shared
+        // outputs, and the real reconstruction error is re-read from x_r with its decoder graph.
         var xFakeDecoder = _options.ResampleFakesForDecoder
             ? _model.Decode(noise.ResampledFakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target))
             : xFake;
+        var reconstructionDecoder = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
         var (recMean2, recLogVar2, fakeMean2, fakeLogVar2) = EncodePair(xRec, xFakeDecoder);
         var (xRecRec2, xFakeRec2) = DecodePair(
             Reparameterize(recMean2, recLogVar2, noise.DecoderRec).Detach(),
             Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).Detach());
-        var decoderTerms = DecoderTerms(reconstruction, mean, logVar, live, target, noise, priorPlays,
+        var decoderTerms = DecoderTerms(reconstructionDecoder, mean, logVar, live, target, noise, priorPlays,
             xRec, xRecRec2, recMean2, recLogVar2, xFakeDecoder, xFakeRec2, fakeMean2, fakeLogVar2);
         CheckFinite("decoder_loss", decoderTerms.Loss, step);
         var decoderInputs = priorPlays ? _decoderParams.Concat(_priorParams).ToList() : _decoderParams;

@@ -13,7 +13,8 @@ internal static class InputColumn
     public static void Check(SchemaShape inputSchema, string columnName, string component)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(columnName, out var column))
+        // SchemaShape.TryFindColumn is internal to ML.NET; a schema shape holds visible columns only, once each.
+        if (inputSchema.Where(c => c.Name == columnName).Select(c => (SchemaShape.Column?)c).FirstOrDefault() is not { } column)
             throw Missing(columnName, component, inputSchema.Select(c => c.Name));
         if (column.Kind == SchemaShape.Column.VectorKind.Scalar || column.IsKey || !column.ItemType.Equals(NumberDataViewType.Single))
         {

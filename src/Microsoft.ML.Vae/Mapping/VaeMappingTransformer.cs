@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Data;
 using Microsoft.ML.Vae.Persistence;
