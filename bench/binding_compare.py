@@ -140,6 +140,9 @@ def main() -> int:
         blas = {blas_name(x["blas"]) for side in ("csharp", "pytorch") for x in results[c][side]}
         if len(blas) != 1:
             problems.append(f"{c}: the processes loaded different BLAS builds: {sorted(blas)}")
+        leaks = {x.get("leaked_tensors", 0) for x in results[c]["csharp"]} - {0}
+        if leaks:
+            problems.append(f"{c}: the C# run left tensors alive: {sorted(leaks)}")
     print()
     for c in cases:
         if c == "op":

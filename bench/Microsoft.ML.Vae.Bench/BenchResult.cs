@@ -39,6 +39,8 @@ public sealed record BenchResult
     public required IReadOnlyList<string> Blas { get; init; }
     /// <summary>OMP_WAIT_POLICY as seen by native code.</summary>
     public required string OmpWaitPolicy { get; init; }
+    /// <summary>Tensors still alive after the run that were not alive before it (C# only; must be 0).</summary>
+    public required long LeakedTensors { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -25,6 +25,7 @@ Torch.Threads = options.Threads;
 int iters = options.EffectiveIterations, warmup = options.EffectiveWarmup;
 LoopTiming timing;
 double? lossFirst = null, lossLast = null;
+long liveBefore = Tensor.LiveCount;
 if (options.Case == BenchCase.Op)
 {
     timing = OpOverhead.Time(warmup, iters, options.DType);
@@ -39,6 +40,8 @@ else
     timing = StepTimer.Time(() => step.Run(), Math.Max(0, warmup - 1), iters);
     lossLast = step.Run(readLoss: true);
 }
+// Every tensor a step creates must be released by its scope (or by Sequential as it goes).
+long leaked = Tensor.LiveCount - liveBefore;
 
 var result = new BenchResult
 {
@@ -56,6 +59,7 @@ var result = new BenchResult
     Torch = Torch.Version,
     Blas = RuntimeInfo.LoadedBlas(),
     OmpWaitPolicy = RuntimeInfo.OmpWaitPolicy(),
+    LeakedTensors = leaked,
 };
 Console.WriteLine(result.ToJson());
 return 0;

@@ -14,7 +14,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// <see cref="Objectives.Regularizer"/>s. Submodules: "encoder", "decoder" and, with the decoupled
 /// prior, "flow". Saved and loaded by <see cref="ModelStore"/> through <see cref="DpVaeFamily"/>. Train it with <see cref="DpVaeTraining.CreateProgram(DpVae, DpVaeOptions)"/>.
 /// </summary>
-public sealed class DpVae : Module, IPersistableModel
+public sealed class DpVae : VaeModel
 {
     private readonly DpVaeOptions _options;
     private readonly GaussianEncoder _encoder;
@@ -25,6 +25,7 @@ public sealed class DpVae : Module, IPersistableModel
 
     /// <summary>Builds the networks described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
     public DpVae(DpVaeOptions options, Device device = default)
+        : base(options?.SampleShape ?? [], options?.LatentDim ?? 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -53,7 +54,11 @@ public sealed class DpVae : Module, IPersistableModel
     /// <summary>A copy of the options the model was built with.</summary>
     public DpVaeOptions Options => _options.Clone();
 
-    object IPersistableModel.Options => Options;
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
+    /// <inheritdoc />
+    public override string Kind => _options.Kind;
 
     /// <summary>The encoder/decoder architecture actually built.</summary>
     public NetworkKind NetworkKind { get; }
@@ -65,19 +70,7 @@ public sealed class DpVae : Module, IPersistableModel
     public bool DecoupledPrior => _options.DecoupledPrior;
 
     /// <inheritdoc />
-    public string Kind => _options.Kind;
-
-    /// <inheritdoc />
-    public int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public long[] SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public Device Device => Parameters()[0].Device;
-
-    /// <inheritdoc />
-    public IPrior Prior => _prior;
+    public override IPrior Prior => _prior;
 
     /// <summary>The prior with its map to the generation space (identity for N(0, I)).</summary>
     public IGenerationSpacePrior GenerationPrior => _prior;
@@ -92,21 +85,19 @@ public sealed class DpVae : Module, IPersistableModel
     public Layer Decoder => _decoder;
 
     /// <inheritdoc />
-    public IObservationModel Observation => _observation;
+    public override IObservationModel Observation => _observation;
 
     /// <inheritdoc />
-    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    public override (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         CheckData(x);
         return _encoder.Forward(x);
     }
 
     /// <inheritdoc />
-    public Tensor Decode(Tensor z)
+    public override Tensor Decode(Tensor z)
     {
-        ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        CheckLatents(z);
         return _decoder.Forward(z);
     }
 
@@ -117,9 +108,6 @@ public sealed class DpVae : Module, IPersistableModel
         var z = _prior.Sample(n);
         return Decode(z).MoveToOuterScope();
     }
-
-    /// <inheritdoc />
-    public void SetTraining(bool training) => Train(training);
 
     /// <summary>Encodes, draws one reparameterized z per sample and decodes it.</summary>
     public DpVaeOutput Forward(Tensor x)
@@ -165,12 +153,4 @@ public sealed class DpVae : Module, IPersistableModel
         return DpVaeLoss.Compute(this, _options, output, x, step, discriminator);
     }
 
-    private void CheckData(Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var shape = x.Shape;
-        if (shape.Length != _options.SampleShape.Length + 1 || !shape.Skip(1).SequenceEqual(_options.SampleShape))
-            throw new ArgumentException(
-                $"Expected a batch [N, {string.Join(", ", _options.SampleShape)}], got [{string.Join(", ", shape)}].", nameof(x));
-    }
 }

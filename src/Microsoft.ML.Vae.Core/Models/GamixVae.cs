@@ -17,7 +17,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// training program and is not saved. Saved and loaded by <see cref="ModelStore"/> through
 /// <see cref="GamixFamily"/>; trained with <see cref="GamixTraining.CreateProgram(GamixVae, GamixOptions)"/>.
 /// </summary>
-public sealed class GamixVae : Module, IPersistableModel
+public sealed class GamixVae : VaeModel
 {
     private readonly GamixOptions _options;
     private readonly PreActResNetEncoder _encoder;
@@ -27,6 +27,7 @@ public sealed class GamixVae : Module, IPersistableModel
 
     /// <summary>Builds the networks described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
     public GamixVae(GamixOptions options, Device device = default)
+        : base(options?.SampleShape ?? [], options?.LatentDim ?? 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -43,7 +44,11 @@ public sealed class GamixVae : Module, IPersistableModel
     /// <summary>A copy of the options the model was built with.</summary>
     public GamixOptions Options => _options.Clone();
 
-    object IPersistableModel.Options => Options;
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
+
+    /// <inheritdoc />
+    public override string Kind => _options.Kind;
 
     /// <summary>The encoder/decoder geometry.</summary>
     public PreActResNetConfig NetworkConfig { get; }
@@ -54,23 +59,11 @@ public sealed class GamixVae : Module, IPersistableModel
     /// <summary>Whether the model is (to be) trained with the PatchGAN.</summary>
     public bool PatchGan => _options.PatchGan;
 
-    /// <inheritdoc />
-    public string Kind => _options.Kind;
-
-    /// <inheritdoc />
-    public int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public long[] SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public Device Device => Parameters()[0].Device;
-
     /// <summary>N(0, I), the prior GAMIX samples from.</summary>
-    public IPrior Prior => _prior;
+    public override IPrior Prior => _prior;
 
     /// <summary>The Laplace likelihood implied by the MAE weight (see <see cref="GamixObservationModel"/>).</summary>
-    public IObservationModel Observation => _observation;
+    public override IObservationModel Observation => _observation;
 
     /// <summary>The encoder (input on the [−1, 1] scale).</summary>
     public PreActResNetEncoder Encoder => _encoder;
@@ -95,7 +88,7 @@ public sealed class GamixVae : Module, IPersistableModel
     }
 
     /// <summary>Posterior mean and log-variance [N, d] of images [N, C, H, W] in [0, 1].</summary>
-    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    public override (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         CheckData(x);
         using var scope = Torch.NewDisposeScope();
@@ -104,7 +97,7 @@ public sealed class GamixVae : Module, IPersistableModel
     }
 
     /// <summary>Decoded images [N, C, H, W] in [0, 1] units ((y + 1)/2 of the linear decoder output, not clamped).</summary>
-    public Tensor Decode(Tensor z)
+    public override Tensor Decode(Tensor z)
     {
         using var scope = Torch.NewDisposeScope();
         return ToDataScale(DecodeToModelScale(z)).MoveToOuterScope();
@@ -113,9 +106,7 @@ public sealed class GamixVae : Module, IPersistableModel
     /// <summary>The decoder's linear output on the [−1, 1] scale for latents [N, d].</summary>
     public Tensor DecodeToModelScale(Tensor z)
     {
-        ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        CheckLatents(z);
         return _decoder.Forward(z);
     }
 
@@ -125,9 +116,6 @@ public sealed class GamixVae : Module, IPersistableModel
         using var scope = Torch.NewDisposeScope();
         return Decode(_prior.Sample(n)).MoveToOuterScope();
     }
-
-    /// <inheritdoc />
-    public void SetTraining(bool training) => Train(training);
 
     /// <summary>Encodes images in [0, 1], draws one reparameterized z per image and decodes it; everything on the [−1, 1] scale.</summary>
     public GamixOutput Forward(Tensor x)
@@ -155,13 +143,4 @@ public sealed class GamixVae : Module, IPersistableModel
         return terms;
     }
 
-    private void CheckData(Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var shape = x.Shape;
-        if (shape.Length != 4 || !shape.Skip(1).SequenceEqual(_options.SampleShape))
-            throw new ArgumentException(
-                $"Expected a batch of images [N, {string.Join(", ", _options.SampleShape)}] in [0, 1], got [{string.Join(", ", shape)}].", nameof(x));
-        if (shape[0] == 0) throw new ArgumentException("The batch is empty.", nameof(x));
-    }
 }

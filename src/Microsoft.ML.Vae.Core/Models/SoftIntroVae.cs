@@ -20,7 +20,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// converted and whether variance clipping is on are cached from buffers; they are refreshed by
 /// <see cref="LoadStateDict"/> and <see cref="RefreshFromState"/>.
 /// </remarks>
-public sealed class SoftIntroVae : Module, IPersistableModel
+public sealed class SoftIntroVae : VaeModel, IPersistableModel
 {
     private readonly SoftIntroOptions _options;
     private readonly GaussianEncoder _encoder;
@@ -34,6 +34,7 @@ public sealed class SoftIntroVae : Module, IPersistableModel
 
     /// <summary>Builds the networks and prior described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
     public SoftIntroVae(SoftIntroOptions options, Device device = default)
+        : base(options?.SampleShape ?? [], options?.LatentDim ?? 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -64,10 +65,11 @@ public sealed class SoftIntroVae : Module, IPersistableModel
     /// <summary>A copy of the options the model was built with.</summary>
     public SoftIntroOptions Options => _options.Clone();
 
-    object IPersistableModel.Options => Options;
+    /// <inheritdoc />
+    protected override object PersistedOptions => Options;
 
     /// <inheritdoc />
-    public string Kind => SoftIntroOptions.ModelKind;
+    public override string Kind => SoftIntroOptions.ModelKind;
 
     /// <summary>The prior family.</summary>
     public SoftIntroPriorKind PriorKind => _options.PriorKind;
@@ -78,23 +80,14 @@ public sealed class SoftIntroVae : Module, IPersistableModel
     /// <summary>True when a network normalizes with batch statistics (BatchNorm), so batches must not be merged.</summary>
     public bool UsesBatchStatistics { get; }
 
-    /// <inheritdoc />
-    public int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public long[] SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public Device Device => Parameters()[0].Device;
-
     /// <summary>Element type of the weights.</summary>
     public DType DType => Parameters()[0].DType;
 
     /// <summary>The prior: <see cref="StandardNormalPrior"/>, or a view of the learned prior's current parameters.</summary>
-    public IPrior Prior => _prior;
+    public override IPrior Prior => _prior;
 
     /// <inheritdoc />
-    public IObservationModel Observation => _observation;
+    public override IObservationModel Observation => _observation;
 
     /// <summary>The encoder network.</summary>
     public GaussianEncoder Encoder => _encoder;
@@ -125,18 +118,16 @@ public sealed class SoftIntroVae : Module, IPersistableModel
     public bool UsesMonteCarloKl => _options.LearnedPrior || !_options.AnalyticStandardKl;
 
     /// <inheritdoc />
-    public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
+    public override (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         CheckData(x);
         return _encoder.Forward(x);
     }
 
     /// <inheritdoc />
-    public Tensor Decode(Tensor z)
+    public override Tensor Decode(Tensor z)
     {
-        ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        CheckLatents(z);
         return _decoder.Forward(z);
     }
 
@@ -146,9 +137,6 @@ public sealed class SoftIntroVae : Module, IPersistableModel
         using var scope = Torch.NewDisposeScope();
         return Decode(SamplePriorLatents(n)).MoveToOuterScope();
     }
-
-    /// <inheritdoc />
-    public void SetTraining(bool training) => Train(training);
 
     /// <summary>
     /// The current prior as mixture parameters (null for N(0, I)): the VampPrior's encoded pseudo-inputs
@@ -260,14 +248,6 @@ public sealed class SoftIntroVae : Module, IPersistableModel
         RefreshFromState();
     }
 
-    private void CheckData(Tensor x)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        var shape = x.Shape;
-        if (shape.Length != _options.SampleShape.Length + 1 || !shape.Skip(1).SequenceEqual(_options.SampleShape))
-            throw new ArgumentException(
-                $"Expected a batch [N, {string.Join(", ", _options.SampleShape)}], got [{string.Join(", ", shape)}].", nameof(x));
-    }
 
     private static bool ContainsBatchNorm(Module module) =>
         module is BatchNorm || module.NamedChildren().Any(c => ContainsBatchNorm(c.Module));
