@@ -101,13 +101,6 @@ public sealed class DpVae : VaeModel
         return _decoder.Forward(z);
     }
 
-    /// <summary><paramref name="n"/> generated samples (raw decoder output): z0 ~ N(0, I) → g⁻¹ → decoder.</summary>
-    public Tensor Sample(long n)
-    {
-        using var scope = Torch.NewDisposeScope();
-        var z = _prior.Sample(n);
-        return Decode(z).MoveToOuterScope();
-    }
 
     /// <summary>Encodes, draws one reparameterized z per sample and decodes it.</summary>
     public DpVaeOutput Forward(Tensor x)

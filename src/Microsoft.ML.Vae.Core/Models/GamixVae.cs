@@ -110,12 +110,6 @@ public sealed class GamixVae : VaeModel
         return _decoder.Forward(z);
     }
 
-    /// <summary><paramref name="n"/> generated images in [0, 1] units: z ~ N(0, I) → <see cref="Decode"/>.</summary>
-    public Tensor Sample(long n)
-    {
-        using var scope = Torch.NewDisposeScope();
-        return Decode(_prior.Sample(n)).MoveToOuterScope();
-    }
 
     /// <summary>Encodes images in [0, 1], draws one reparameterized z per image and decodes it; everything on the [−1, 1] scale.</summary>
     public GamixOutput Forward(Tensor x)

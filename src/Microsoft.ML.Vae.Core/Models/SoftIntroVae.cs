@@ -131,12 +131,6 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
         return _decoder.Forward(z);
     }
 
-    /// <summary><paramref name="n"/> generated samples (raw decoder output) from prior latents.</summary>
-    public Tensor Sample(long n)
-    {
-        using var scope = Torch.NewDisposeScope();
-        return Decode(SamplePriorLatents(n)).MoveToOuterScope();
-    }
 
     /// <summary>
     /// The current prior as mixture parameters (null for N(0, I)): the VampPrior's encoded pseudo-inputs

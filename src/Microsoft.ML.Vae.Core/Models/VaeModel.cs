@@ -4,6 +4,7 @@ using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Torch;
 using Microsoft.ML.Vae.Torch.NN;
+using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// What every family's model shares: the sample and latent shapes, the device, the training switch,
@@ -53,6 +54,13 @@ public abstract class VaeModel : Module, IPersistableModel
 
     /// <inheritdoc />
     public void SetTraining(bool training) => Train(training);
+
+    /// <summary><paramref name="n"/> generated samples: z ~ prior → <see cref="Decode"/> (not clamped; see <see cref="IObservationModel.ToData"/>).</summary>
+    public Tensor Sample(long n)
+    {
+        using var scope = Torch.NewDisposeScope();
+        return Decode(Prior.Sample(n)).MoveToOuterScope();
+    }
 
     /// <summary>Throws unless <paramref name="x"/> is a non-empty batch [N, ..SampleShape].</summary>
     protected void CheckData(Tensor x, string what = "a batch")
