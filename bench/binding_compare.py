@@ -144,6 +144,16 @@ def main() -> int:
         if leaks:
             problems.append(f"{c}: the C# run left tensors alive: {sorted(leaks)}")
     print()
+    print("per round, C# / PyTorch (same units as above):")
+    print()
+    print("| case | " + " | ".join(f"round {r + 1}" for r in range(args.rounds)) + " |")
+    print("|---|" + "---:|" * args.rounds)
+    for c in cases:
+        unit, scale = UNITS[c]
+        cells = [f"{a['ms_per_iter'] * scale:.3g} / {b['ms_per_iter'] * scale:.3g}"
+                 for a, b in zip(results[c]["csharp"], results[c]["pytorch"])]
+        print(f"| {c} | " + " | ".join(cells) + " |")
+    print()
     for c in cases:
         if c == "op":
             continue

@@ -10,7 +10,7 @@ public static class ConsumeModel
     public static ModelOutput Predict(string path, ModelInput input)
     {
         var mlContext = new MLContext();
-        using var loaded = VaeModel.Load(mlContext, path);
+        using var loaded = VaeModelFile.Load(mlContext, path);
         var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(loaded.Transformer);
         return engine.Predict(input);
     }

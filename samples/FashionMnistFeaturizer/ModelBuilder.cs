@@ -10,8 +10,9 @@ namespace FashionMnistFeaturizer;
 public static class ModelBuilder
 {
     /// <summary>
-    /// Label → key; pixels → 16 latent features from a VAE trained inside the pipeline; normalization;
-    /// SdcaMaximumEntropy; key → label.
+    /// Label → key; pixels → 16 latent features from a VAE trained inside the pipeline; a cache checkpoint
+    /// (the VAE encodes row by row, and SDCA reads the data many times); normalization; SdcaMaximumEntropy;
+    /// key → label.
     /// </summary>
     public static IEstimator<ITransformer> BuildTrainingPipeline(MLContext mlContext, long vaeIterations)
     {
@@ -27,6 +28,7 @@ public static class ModelBuilder
         };
         return mlContext.Transforms.Conversion.MapValueToKey("Label")
             .Append(mlContext.Vae().DpVae("Features", "Pixels", vae))
+            .AppendCacheCheckpoint(mlContext)
             .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
             .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features"))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
@@ -46,7 +48,7 @@ public static class ModelBuilder
     /// <summary>Saves the model with the VAE weights inside the .zip.</summary>
     public static void SaveModel(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
-        VaeModel.Save(mlContext, model, inputSchema, path);
+        VaeModelFile.Save(mlContext, model, inputSchema, path);
         Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024} KiB).");
     }
 }

@@ -9,7 +9,7 @@ namespace Microsoft.ML.Vae;
 /// generators and evaluators. Input columns are vectors of floats (e.g. ExtractPixels output, or raw pixels);
 /// training and inference run on the device chosen by <see cref="MLContext.GpuDeviceId"/> /
 /// <see cref="MLContext.FallbackToCpu"/>, seeded from the context. Save pipelines that contain VAE transformers
-/// with <see cref="VaeModel"/>.
+/// with <see cref="VaeModelFile"/>.
 /// </summary>
 public sealed class VaeCatalog
 {

@@ -21,11 +21,11 @@ public sealed class SaveLoadTests
     {
         var f = SharedFeaturizer.Value;
         var path = TempPath("featurizer.zip");
-        VaeModel.Save(f.Context, f.Model, f.Train.Schema, path);
+        VaeModelFile.Save(f.Context, f.Model, f.Train.Schema, path);
 
         var freshContext = new MLContext(seed: 123);
         var test = FashionMnistRows.View(freshContext, train: false, 200);
-        using var loaded = VaeModel.Load(freshContext, path);
+        using var loaded = VaeModelFile.Load(freshContext, path);
         var before = f.Context.Data.CreateEnumerable<Scored>(f.Model.Transform(test), reuseRowObject: false).ToArray();
         var after = freshContext.Data.CreateEnumerable<Scored>(loaded.Transformer.Transform(test), reuseRowObject: false).ToArray();
 
@@ -46,9 +46,9 @@ public sealed class SaveLoadTests
     {
         var f = SharedFeaturizer.Value;
         var path = TempPath("engine.zip");
-        VaeModel.Save(f.Context, f.Model, f.Train.Schema, path);
+        VaeModelFile.Save(f.Context, f.Model, f.Train.Schema, path);
         var freshContext = new MLContext();
-        var model = VaeModel.Load(freshContext, path, out _);
+        var model = VaeModelFile.Load(freshContext, path, out _);
         var row = FashionMnistRows.Load(train: false, 1)[0];
         var original = f.Context.Model.CreatePredictionEngine<FashionMnistRow, Scored>(f.Model).Predict(row);
         var reloaded = freshContext.Model.CreatePredictionEngine<FashionMnistRow, Scored>(model).Predict(row);
@@ -63,10 +63,10 @@ public sealed class SaveLoadTests
         var data = FashionMnistRows.View(f.Context, train: false, 20);
         var model = f.Context.Vae().Reconstruct(f.Vae, "Reconstruction", "Pixels").Fit(data);
         var path = TempPath("reconstruction.zip");
-        VaeModel.Save(f.Context, model, data.Schema, path);
+        VaeModelFile.Save(f.Context, model, data.Schema, path);
 
         var freshContext = new MLContext();
-        var reloaded = VaeModel.Load(freshContext, path, out var schema);
+        var reloaded = VaeModelFile.Load(freshContext, path, out var schema);
         var type = (VectorDataViewType)reloaded.GetOutputSchema(schema)["Reconstruction"].Type;
         CollectionAssert.AreEqual(new[] { 3, 28, 28 }, type.Dimensions.ToArray());
         var before = model.Transform(data).GetColumn<float[]>("Reconstruction").ToArray();
@@ -81,7 +81,7 @@ public sealed class SaveLoadTests
         var f = SharedFeaturizer.Value;
         using var stream = new MemoryStream();
         var ex = Assert.Throws<Exception>(() => f.Context.Model.Save(f.Model, f.Train.Schema, stream));
-        StringAssert.Contains(ex.ToString(), "VaeModel.Save");
+        StringAssert.Contains(ex.ToString(), "VaeModelFile.Save");
     }
 
     [TestMethod]
@@ -89,9 +89,9 @@ public sealed class SaveLoadTests
     {
         var f = SharedFeaturizer.Value;
         var path = TempPath("plain-load.zip");
-        VaeModel.Save(f.Context, f.Model, f.Train.Schema, path);
+        VaeModelFile.Save(f.Context, f.Model, f.Train.Schema, path);
         var ex = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
-        StringAssert.Contains(ex.ToString(), "VaeModel.Load");
+        StringAssert.Contains(ex.ToString(), "VaeModelFile.Load");
     }
 
     [TestMethod]
@@ -101,9 +101,9 @@ public sealed class SaveLoadTests
         var data = FashionMnistRows.View(mlContext, train: false, 50);
         var model = mlContext.Transforms.NormalizeMinMax("Pixels").Fit(data);
         using var stream = new MemoryStream();
-        VaeModel.Save(mlContext, model, data.Schema, stream);
+        VaeModelFile.Save(mlContext, model, data.Schema, stream);
         stream.Position = 0;
-        using var loaded = VaeModel.Load(new MLContext(), stream);
+        using var loaded = VaeModelFile.Load(new MLContext(), stream);
         Assert.IsEmpty(loaded.Models);
         var before = model.Transform(data).GetColumn<float[]>("Pixels").First();
         var after = loaded.Transformer.Transform(data).GetColumn<float[]>("Pixels").First();

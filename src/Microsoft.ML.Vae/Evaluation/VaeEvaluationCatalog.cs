@@ -50,7 +50,7 @@ public static class VaeEvaluationCatalog
     }
 
     /// <summary>
-    /// The metrics of every distinct VAE in a fitted pipeline (see <see cref="VaeModel.FindTransformers"/>), in
+    /// The metrics of every distinct VAE in a fitted pipeline (see <see cref="VaeModelFile.FindTransformers"/>), in
     /// pipeline order: several VAEs trained side by side in one pipeline give one row each.
     /// </summary>
     public static IReadOnlyList<VaeMetrics> EvaluateAll(this VaeCatalog catalog, ITransformer model, IDataView data,
@@ -60,7 +60,7 @@ public static class VaeEvaluationCatalog
         ArgumentNullException.ThrowIfNull(model);
         var seen = new HashSet<IVaeModel>(ReferenceEqualityComparer.Instance);
         var results = new List<VaeMetrics>();
-        foreach (var t in VaeModel.FindTransformers(model))
+        foreach (var t in VaeModelFile.FindTransformers(model))
             if (seen.Add(t.Model)) results.Add(catalog.Evaluate(t, data, labelColumnName, options));
         return results;
     }

@@ -7,7 +7,7 @@ namespace Microsoft.ML.Vae;
 /// <summary>
 /// Maps an input column of samples to the VAE's posterior mean μ(x), a vector of <see cref="LatentDim"/>
 /// floats (and optionally the log-variance). Made by <see cref="VaeFeaturizerEstimator"/>; save it with
-/// <see cref="VaeModel.Save(MLContext, ITransformer, DataViewSchema, string)"/>.
+/// <see cref="VaeModelFile.Save(MLContext, ITransformer, DataViewSchema, string)"/>.
 /// </summary>
 public sealed class VaeFeaturizerTransformer : VaeMappingTransformer
 {

@@ -1,70 +1,31 @@
-using System.ComponentModel;
 using Microsoft.ML.Transforms;
+using Microsoft.ML.Vae.Persistence;
 
 namespace Microsoft.ML.Vae.Mapping;
 
-// One factory per featurizer contract (see MappingContracts). ML.NET creates them by contract name when
-// a saved model is loaded; they take the weights from the VaeModel.Load session.
-
-/// <summary>Reloads featurizers with a 2-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent2)]
-public sealed class LatentFactory2 : LatentMappingFactory<LatentRow2>
+/// <summary>Reloads featurizers: latent mean and log-variance from the saved model and input scale.</summary>
+/// <typeparam name="TRow">The output row type of one latent size.</typeparam>
+internal abstract class LatentMappingFactory<TRow> : VaeMappingFactory<TRow>
+    where TRow : class, ILatentRow, new()
 {
+    /// <inheritdoc />
+    protected override string Contract => LatentMenu.For<TRow>().Contract;
+
+    /// <inheritdoc />
+    protected override Action<VaeInputRow, TRow> CreateMapping(LoadedMapping loaded) =>
+        new LatentMapper(new RowInference(loaded.Model, loaded.Settings.InputScale)).Map;
 }
 
-/// <summary>Reloads featurizers with a 4-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent4)]
-public sealed class LatentFactory4 : LatentMappingFactory<LatentRow4>
-{
-}
-
-/// <summary>Reloads featurizers with a 8-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent8)]
-public sealed class LatentFactory8 : LatentMappingFactory<LatentRow8>
-{
-}
-
-/// <summary>Reloads featurizers with a 16-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent16)]
-public sealed class LatentFactory16 : LatentMappingFactory<LatentRow16>
-{
-}
-
-/// <summary>Reloads featurizers with a 32-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent32)]
-public sealed class LatentFactory32 : LatentMappingFactory<LatentRow32>
-{
-}
-
-/// <summary>Reloads featurizers with a 64-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent64)]
-public sealed class LatentFactory64 : LatentMappingFactory<LatentRow64>
-{
-}
-
-/// <summary>Reloads featurizers with a 128-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent128)]
-public sealed class LatentFactory128 : LatentMappingFactory<LatentRow128>
-{
-}
-
-/// <summary>Reloads featurizers with a 256-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent256)]
-public sealed class LatentFactory256 : LatentMappingFactory<LatentRow256>
-{
-}
-
-/// <summary>Reloads featurizers with a 512-dimensional latent space.</summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-[CustomMappingFactoryAttribute(MappingContracts.Latent512)]
-public sealed class LatentFactory512 : LatentMappingFactory<LatentRow512>
-{
-}
+// One factory per featurizer contract (see MappingContracts): ML.NET finds a custom mapping's factory by the
+// contract name saved in the .zip and creates it when the model is loaded. The factory must be a concrete,
+// non-generic type carrying the contract in its attribute, hence one declaration per latent size; the work
+// is done by LatentMappingFactory<TRow> above.
+[CustomMappingFactoryAttribute(MappingContracts.Latent2)] internal sealed class LatentFactory2 : LatentMappingFactory<LatentRow2>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent4)] internal sealed class LatentFactory4 : LatentMappingFactory<LatentRow4>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent8)] internal sealed class LatentFactory8 : LatentMappingFactory<LatentRow8>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent16)] internal sealed class LatentFactory16 : LatentMappingFactory<LatentRow16>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent32)] internal sealed class LatentFactory32 : LatentMappingFactory<LatentRow32>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent64)] internal sealed class LatentFactory64 : LatentMappingFactory<LatentRow64>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent128)] internal sealed class LatentFactory128 : LatentMappingFactory<LatentRow128>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent256)] internal sealed class LatentFactory256 : LatentMappingFactory<LatentRow256>;
+[CustomMappingFactoryAttribute(MappingContracts.Latent512)] internal sealed class LatentFactory512 : LatentMappingFactory<LatentRow512>;

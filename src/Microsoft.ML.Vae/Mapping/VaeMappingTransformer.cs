@@ -9,7 +9,7 @@ namespace Microsoft.ML.Vae;
 /// Base of the VAE transformers: a thin wrapper that holds the VAE and an inner chain of built-in ML.NET
 /// transforms (copy the input column, the custom mapping, copy the outputs to their names, drop the
 /// temporaries), to which it forwards Transform, GetOutputSchema and GetRowToRowMapper after checking the
-/// input column. Saving records the VAE in the current <see cref="VaeModel.Save(MLContext, ITransformer, DataViewSchema, string)"/>
+/// input column. Saving records the VAE in the current <see cref="VaeModelFile.Save(MLContext, ITransformer, DataViewSchema, string)"/>
 /// session and then lets the inner chain write itself, so the saved .zip holds only built-in ML.NET transforms.
 /// </summary>
 public abstract class VaeMappingTransformer : ITransformer, IDisposable

@@ -2,7 +2,7 @@ namespace Microsoft.ML.Vae.Persistence;
 
 /// <summary>
 /// What a saved mapping needs besides its model: the component, its contract and the value scales.
-/// Written to the manifest of the .zip by <see cref="VaeModel.Save(MLContext, ITransformer, DataViewSchema, string)"/>.
+/// Written to the manifest of the .zip by <see cref="VaeModelFile.Save(MLContext, ITransformer, DataViewSchema, string)"/>.
 /// </summary>
 /// <param name="Component">"featurizer" or "reconstruction".</param>
 /// <param name="Contract">The ML.NET custom-mapping contract name.</param>

@@ -6,7 +6,7 @@ using Microsoft.ML.Vae.Torch;
 namespace Microsoft.ML.Vae.Persistence;
 
 /// <summary>
-/// Hands the saved models to the mapping factories while <see cref="VaeModel.Load(MLContext, string, out DataViewSchema)"/>
+/// Hands the saved models to the mapping factories while <see cref="VaeModelFile.Load(MLContext, string, out DataViewSchema)"/>
 /// runs <c>mlContext.Model.Load</c> on this thread. ML.NET reloads mappings in the order it saved them, so
 /// each contract's entries are served first in, first out. A model shared by several mappings is loaded once.
 /// </summary>
@@ -47,7 +47,7 @@ internal sealed class VaeLoadSession : IDisposable
     {
         var session = _current ?? throw new InvalidOperationException(
             $"This ML.NET model contains a VAE mapping ('{contract}') whose weights are stored beside it in the .zip. " +
-            "Load it with Microsoft.ML.Vae.VaeModel.Load(mlContext, path, out inputSchema) instead of mlContext.Model.Load.");
+            "Load it with Microsoft.ML.Vae.VaeModelFile.Load(mlContext, path, out inputSchema) instead of mlContext.Model.Load.");
         return session.TakeNext(contract);
     }
 
@@ -80,7 +80,7 @@ internal sealed class VaeLoadSession : IDisposable
         return ms.ToArray();
     }
 
-    /// <summary>Closes the session; models are kept (their owner is the caller of <see cref="VaeModel.Load(MLContext, string)"/>).</summary>
+    /// <summary>Closes the session; models are kept (their owner is the caller of <see cref="VaeModelFile.Load(MLContext, string)"/>).</summary>
     public void Dispose()
     {
         if (ReferenceEquals(_current, this)) _current = null;

@@ -3,7 +3,7 @@ using Microsoft.ML.Vae.Core.Models;
 namespace Microsoft.ML.Vae;
 
 /// <summary>
-/// A model loaded by <see cref="VaeModel.Load(MLContext, string)"/>: the ML.NET transformer, its input
+/// A model loaded by <see cref="VaeModelFile.Load(MLContext, string)"/>: the ML.NET transformer, its input
 /// schema and the VAEs its mappings use. Disposing releases the VAEs' native memory at once (otherwise
 /// the garbage collector's finalizers do it); the transformer must not be used afterwards.
 /// </summary>

@@ -5,7 +5,7 @@ using Microsoft.ML.Vae.Core.Persistence;
 namespace Microsoft.ML.Vae.Persistence;
 
 /// <summary>
-/// Collects the mappings that ML.NET saves while <see cref="VaeModel.Save(MLContext, ITransformer, DataViewSchema, string)"/>
+/// Collects the mappings that ML.NET saves while <see cref="VaeModelFile.Save(MLContext, ITransformer, DataViewSchema, string)"/>
 /// runs <c>mlContext.Model.Save</c> on this thread, then writes their models and manifest into the .zip.
 /// </summary>
 internal sealed class VaeSaveSession : IDisposable
@@ -32,8 +32,8 @@ internal sealed class VaeSaveSession : IDisposable
     {
         var session = _current ?? throw new InvalidOperationException(
             "A VAE transformer is being saved without its weights. Save the model with " +
-            "Microsoft.ML.Vae.VaeModel.Save(mlContext, model, inputSchema, path) instead of mlContext.Model.Save, " +
-            "and load it with VaeModel.Load.");
+            "Microsoft.ML.Vae.VaeModelFile.Save(mlContext, model, inputSchema, path) instead of mlContext.Model.Save, " +
+            "and load it with VaeModelFile.Load.");
         session._mappings.Add(payload);
     }
 

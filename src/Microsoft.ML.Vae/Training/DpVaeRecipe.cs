@@ -17,49 +17,27 @@ public sealed class DpVaeRecipe : VaeRecipe
     /// <summary>Creates the recipe from a validated copy of <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public DpVaeRecipe(DpVaeOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options.Clone();
-    }
+        // The copy is validated before the base reads its shapes.
+        : base(nameof(DpVaeOptions), ValidCopy(options, out var copy).Kind, copy.SampleShape, copy.LatentDim, copy.BatchSize, copy.Iterations) =>
+        _options = copy;
 
     /// <summary>A copy of the options.</summary>
     public DpVaeOptions Options => _options.Clone();
 
     /// <inheritdoc />
-    public override string Kind => _options.Kind;
-
-    /// <inheritdoc />
-    public override IReadOnlyList<long> SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public override int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public override int BatchSize => _options.BatchSize;
-
-    /// <inheritdoc />
-    public override long Iterations => _options.Iterations;
-
-    /// <inheritdoc />
-    public override VaeTrainingSetup Create(long datasetSize, Device device)
+    protected override VaeTrainingSetup CreateSetup(long datasetSize, Device device)
     {
-        if (datasetSize < _options.BatchSize)
-            throw new ArgumentException(
-                $"The training data has {datasetSize} rows, fewer than one batch ({_options.BatchSize}); lower DpVaeOptions.BatchSize or supply more rows.",
-                nameof(datasetSize));
+        // β-TCVAE's estimator needs the number of training rows, known only now.
         var options = _options.Clone();
         options.DatasetSize = datasetSize;
         options.ValidateForTraining();
-        var model = new DpVaeModel(options, device);
-        try
-        {
-            return new VaeTrainingSetup(model, DpVaeTraining.CreateProgram(model, options));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Own(new DpVaeModel(options, device), model => new VaeTrainingSetup(model, DpVaeTraining.CreateProgram(model, options)));
+    }
+
+    private static DpVaeOptions ValidCopy(DpVaeOptions options, out DpVaeOptions copy)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return copy = options.Clone();
     }
 }

@@ -14,46 +14,21 @@ public sealed class GamixRecipe : VaeRecipe
     /// <summary>Creates the recipe from a validated copy of <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid for training.</exception>
     public GamixRecipe(GamixOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.ValidateForTraining();
-        _options = options.Clone();
-    }
+        // The copy is validated before the base reads its shapes.
+        : base(nameof(GamixOptions), ValidCopy(options, out var copy).Kind, copy.SampleShape, copy.LatentDim, copy.BatchSize, copy.Iterations) =>
+        _options = copy;
 
     /// <summary>A copy of the options.</summary>
     public GamixOptions Options => _options.Clone();
 
     /// <inheritdoc />
-    public override string Kind => _options.Kind;
+    protected override VaeTrainingSetup CreateSetup(long datasetSize, Device device) =>
+        Own(new GamixVae(_options, device), model => new VaeTrainingSetup(model, GamixTraining.CreateProgram(model, _options)));
 
-    /// <inheritdoc />
-    public override IReadOnlyList<long> SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public override int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public override int BatchSize => _options.BatchSize;
-
-    /// <inheritdoc />
-    public override long Iterations => _options.Iterations;
-
-    /// <inheritdoc />
-    public override VaeTrainingSetup Create(long datasetSize, Device device)
+    private static GamixOptions ValidCopy(GamixOptions options, out GamixOptions copy)
     {
-        if (datasetSize < _options.BatchSize)
-            throw new ArgumentException(
-                $"The training data has {datasetSize} rows, fewer than one batch ({_options.BatchSize}); lower GamixOptions.BatchSize or supply more rows.",
-                nameof(datasetSize));
-        var model = new GamixVae(_options, device);
-        try
-        {
-            return new VaeTrainingSetup(model, GamixTraining.CreateProgram(model, _options));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        options.ValidateForTraining();
+        return copy = options.Clone();
     }
 }

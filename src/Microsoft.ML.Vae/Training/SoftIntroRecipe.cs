@@ -15,47 +15,22 @@ public sealed class SoftIntroRecipe : VaeRecipe
     /// <summary>Creates the recipe from a validated copy of <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public SoftIntroRecipe(SoftIntroOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _options = options.Clone();
-    }
+        // The copy is validated before the base reads its shapes.
+        : base(nameof(SoftIntroOptions), ValidCopy(options, out var copy).Kind, copy.SampleShape, copy.LatentDim, copy.BatchSize, copy.Iterations) =>
+        _options = copy;
 
     /// <summary>A copy of the options.</summary>
     public SoftIntroOptions Options => _options.Clone();
 
     /// <inheritdoc />
-    public override string Kind => _options.Kind;
+    protected override VaeTrainingSetup CreateSetup(long datasetSize, Device device) =>
+        Own(new SoftIntroVae(_options, device), model => new VaeTrainingSetup(model, SoftIntroTraining.CreateProgram(model, _options),
+            source => SoftIntroTraining.InitializePrior(model, source)));
 
-    /// <inheritdoc />
-    public override IReadOnlyList<long> SampleShape => _options.SampleShape.ToArray();
-
-    /// <inheritdoc />
-    public override int LatentDim => _options.LatentDim;
-
-    /// <inheritdoc />
-    public override int BatchSize => _options.BatchSize;
-
-    /// <inheritdoc />
-    public override long Iterations => _options.Iterations;
-
-    /// <inheritdoc />
-    public override VaeTrainingSetup Create(long datasetSize, Device device)
+    private static SoftIntroOptions ValidCopy(SoftIntroOptions options, out SoftIntroOptions copy)
     {
-        if (datasetSize < _options.BatchSize)
-            throw new ArgumentException(
-                $"The training data has {datasetSize} rows, fewer than one batch ({_options.BatchSize}); lower SoftIntroOptions.BatchSize or supply more rows.",
-                nameof(datasetSize));
-        var model = new SoftIntroVae(_options, device);
-        try
-        {
-            return new VaeTrainingSetup(model, SoftIntroTraining.CreateProgram(model, _options),
-                source => SoftIntroTraining.InitializePrior(model, source));
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return copy = options.Clone();
     }
 }

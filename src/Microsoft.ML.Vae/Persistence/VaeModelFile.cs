@@ -19,7 +19,7 @@ namespace Microsoft.ML.Vae;
 /// library's transformer types); <see cref="Load(MLContext, string)"/> returns the loaded VAEs as well, for
 /// evaluation and for releasing their native memory early.
 /// </remarks>
-public static class VaeModel
+public static class VaeModelFile
 {
     /// <summary>Saves <paramref name="model"/> with its input schema to the file <paramref name="path"/> (written atomically).</summary>
     /// <exception cref="ArgumentException">A VAE in the model cannot be saved.</exception>
@@ -130,7 +130,7 @@ public static class VaeModel
             var transformer = mlContext.Model.Load(stream, out var inputSchema);
             if (session.Unclaimed != 0)
                 throw new InvalidDataException(
-                    $"{source}: its VAE manifest lists {session.Unclaimed} mapping(s) more than the ML.NET model uses; the file was not written by VaeModel.Save or was altered.");
+                    $"{source}: its VAE manifest lists {session.Unclaimed} mapping(s) more than the ML.NET model uses; the file was not written by VaeModelFile.Save or was altered.");
             return new VaeLoadedModel(transformer, inputSchema, session.Models);
         }
         catch
