@@ -27,7 +27,9 @@ DEFAULT_CSHARP = os.path.join(REPO, "bench", "Microsoft.ML.Vae.Bench", "bin", "R
                               "Microsoft.ML.Vae.Bench")
 PY_SCRIPT = os.path.join(REPO, "bench", "binding_bench.py")
 # Display unit per case: training steps in ms, the tiny op in microseconds.
-UNITS = {"mlp": ("ms/step", 1.0), "conv": ("ms/step", 1.0), "op": ("us/op", 1e3)}
+UNITS = {"mlp": ("ms/step", 1.0), "conv": ("ms/step", 1.0), "op": ("us/op", 1e3), "op-raw": ("us/op", 1e3)}
+# Cases with no PyTorch counterpart: op-raw is the op case on raw handles straight into the shim.
+CSHARP_ONLY = {"op-raw"}
 
 
 def run_side(cmd, env):
@@ -65,7 +67,8 @@ def load_average():
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--cases", default="mlp,conv,op", help="comma list out of mlp,conv,op")
+    ap.add_argument("--cases", default="mlp,conv,op,op-raw",
+                    help="comma list out of mlp,conv,op,op-raw (op-raw: C# only, the op without the binding's managed layer)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--dtype", choices=["float32", "float64"], default="float32")
@@ -78,7 +81,7 @@ def main() -> int:
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     for c in cases:
         if c not in UNITS:
-            print(f"unknown case '{c}' (expected mlp, conv, op)", file=sys.stderr)
+            print(f"unknown case '{c}' (expected mlp, conv, op, op-raw)", file=sys.stderr)
             return 2
     if args.rounds < 1:
         print("--rounds must be at least 1", file=sys.stderr)
@@ -111,6 +114,8 @@ def main() -> int:
             for c in cases:
                 unit, scale = UNITS[c]
                 for side in order:
+                    if c in CSHARP_ONLY and side != "csharp":
+                        continue
                     res = run_side(sides[side](c), env)
                     res["round"] = r + 1
                     res["run"] = stamp
@@ -126,7 +131,8 @@ def main() -> int:
           "C#/PyTorch, fastest iteration | rounds |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     problems = []
-    for c in cases:
+    compared = [c for c in cases if c not in CSHARP_ONLY]
+    for c in compared:
         unit, scale = UNITS[c]
         cs = [x["ms_per_iter"] * scale for x in results[c]["csharp"]]
         py = [x["ms_per_iter"] * scale for x in results[c]["pytorch"]]
@@ -143,18 +149,27 @@ def main() -> int:
         leaks = {x.get("leaked_tensors", 0) for x in results[c]["csharp"]} - {0}
         if leaks:
             problems.append(f"{c}: the C# run left tensors alive: {sorted(leaks)}")
+    if "op-raw" in cases:
+        raw = results["op-raw"]["csharp"]
+        raw_med = statistics.median(x["ms_per_iter"] for x in raw) * 1e3
+        raw_fast = statistics.median(x["ms_min_iter"] for x in raw) * 1e3
+        line = f"\nop-raw (C# only, raw handles straight into the shim): {raw_med:.3f} us/op, fastest block {raw_fast:.3f} us/op"
+        if "op" in cases:
+            op_fast = statistics.median(x["ms_min_iter"] for x in results["op"]["csharp"]) * 1e3
+            line += f"; the binding's managed layer adds {1e3 * (op_fast - raw_fast):.0f} ns per op (fastest blocks)"
+        print(line)
     print()
     print("per round, C# / PyTorch (same units as above):")
     print()
     print("| case | " + " | ".join(f"round {r + 1}" for r in range(args.rounds)) + " |")
     print("|---|" + "---:|" * args.rounds)
-    for c in cases:
+    for c in compared:
         unit, scale = UNITS[c]
         cells = [f"{a['ms_per_iter'] * scale:.3g} / {b['ms_per_iter'] * scale:.3g}"
                  for a, b in zip(results[c]["csharp"], results[c]["pytorch"])]
         print(f"| {c} | " + " | ".join(cells) + " |")
     print()
-    for c in cases:
+    for c in compared:
         if c == "op":
             continue
         first = {side: results[c][side][0]["loss_first"] for side in ("csharp", "pytorch")}

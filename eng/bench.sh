@@ -4,7 +4,7 @@
 # several rounds per case, and ends with a table of medians and C#/PyTorch ratios.
 # Takes about three minutes on 2 cores with the defaults. See bench/README.md.
 #
-#   eng/bench.sh                                   # 5 rounds of mlp, conv and op, 2 threads
+#   eng/bench.sh                                   # 5 rounds of mlp, conv, op (+ C#-only op-raw), 2 threads
 #   eng/bench.sh --rounds 7 --cases mlp,conv       # arguments go to bench/binding_compare.py
 #
 # Environment: PYTHON (default /usr/bin/python3). OMP_WAIT_POLICY is PASSIVE for both sides.

@@ -12,6 +12,8 @@ public enum BenchCase
     Conv,
     /// <summary>A 1-element add plus dispose: the fixed cost of one op through the binding.</summary>
     Op,
+    /// <summary>The same add on raw handles straight into the shim, bypassing the binding's managed layer (C# only).</summary>
+    OpRaw,
 }
 
 /// <summary>
@@ -23,10 +25,10 @@ public sealed class BenchOptions
     /// <summary>Which workload to time. Default <see cref="BenchCase.Mlp"/>.</summary>
     public BenchCase Case { get; init; } = BenchCase.Mlp;
 
-    /// <summary>Timed iterations; null picks the case's default (mlp 200, conv 50, op 100 000).</summary>
+    /// <summary>Timed iterations; null picks the case's default (mlp 200, conv 50, op and op-raw 100 000).</summary>
     public int? Iterations { get; init; }
 
-    /// <summary>Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op 10 000).</summary>
+    /// <summary>Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op and op-raw 10 000).</summary>
     public int? Warmup { get; init; }
 
     /// <summary>libtorch intra-op threads, set explicitly. Default 2.</summary>
@@ -46,7 +48,7 @@ public sealed class BenchOptions
 
     /// <summary>Usage text printed for <c>--help</c> and after a bad argument.</summary>
     public const string Usage =
-        "usage: Microsoft.ML.Vae.Bench [--case mlp|conv|op] [--iters N] [--warmup N] [--threads T] [--seed S] [--dtype float32|float64]";
+        "usage: Microsoft.ML.Vae.Bench [--case mlp|conv|op|op-raw] [--iters N] [--warmup N] [--threads T] [--seed S] [--dtype float32|float64]";
 
     /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -75,7 +77,7 @@ public sealed class BenchOptions
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
-        if (o.Case == BenchCase.Op && o.EffectiveIterations < OpOverhead.Blocks)
+        if (o.Case is (BenchCase.Op or BenchCase.OpRaw) && o.EffectiveIterations < OpOverhead.Blocks)
             throw new ArgumentException($"The op case times {OpOverhead.Blocks} blocks and needs --iters of at least {OpOverhead.Blocks}.");
         return o;
     }
@@ -95,7 +97,8 @@ public sealed class BenchOptions
         "mlp" => BenchCase.Mlp,
         "conv" => BenchCase.Conv,
         "op" => BenchCase.Op,
-        _ => throw new ArgumentException($"--case expects mlp, conv or op, got '{value}'."),
+        "op-raw" => BenchCase.OpRaw,
+        _ => throw new ArgumentException($"--case expects mlp, conv, op or op-raw, got '{value}'."),
     };
 
     private static int PositiveInt(string name, string value) =>

@@ -30,6 +30,10 @@ if (options.Case == BenchCase.Op)
 {
     timing = OpOverhead.Time(warmup, iters, options.DType);
 }
+else if (options.Case == BenchCase.OpRaw)
+{
+    timing = RawShimOp.Time(warmup, iters, options.DType);
+}
 else
 {
     using var step = options.Case == BenchCase.Mlp
@@ -45,7 +49,7 @@ long leaked = Tensor.LiveCount - liveBefore;
 
 var result = new BenchResult
 {
-    Case = options.Case.ToString().ToLowerInvariant(),
+    Case = options.Case == BenchCase.OpRaw ? "op-raw" : options.Case.ToString().ToLowerInvariant(),
     Iters = iters,
     Warmup = warmup,
     Threads = Torch.Threads,
