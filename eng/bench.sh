@@ -26,7 +26,7 @@ unset OMP_NUM_THREADS
   die "$PYTHON cannot import torch (install python3-torch, e.g. with eng/setup.sh)"
 
 log "building $PROJECT (Release)"
-dotnet build "$PROJECT" -c Release -nologo -v quiet || die "build failed"
+dotnet build "$PROJECT" -c Release -nologo -v quiet -clp:ErrorsOnly || die "build failed"
 
 multiarch="$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")"
 blas_alt="$(update-alternatives --query "libblas.so.3-$multiarch" 2>/dev/null | sed -n 's/^Value: //p' || true)"

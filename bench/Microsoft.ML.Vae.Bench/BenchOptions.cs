@@ -28,7 +28,11 @@ public sealed class BenchOptions
     /// <summary>Timed iterations; null picks the case's default (mlp 200, conv 50, op and op-raw 100 000).</summary>
     public int? Iterations { get; init; }
 
-    /// <summary>Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op and op-raw 10 000).</summary>
+    /// <summary>
+    /// Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op and op-raw
+    /// 500 000). The op cases warm up for about half a second so that .NET's tiered compilation has
+    /// replaced the quick first-tier code of the binding's hot path before timing starts.
+    /// </summary>
     public int? Warmup { get; init; }
 
     /// <summary>libtorch intra-op threads, set explicitly. Default 2.</summary>
@@ -44,7 +48,7 @@ public sealed class BenchOptions
     public int EffectiveIterations => Iterations ?? Case switch { BenchCase.Mlp => 200, BenchCase.Conv => 50, _ => 100_000 };
 
     /// <summary>Warm-up iterations actually used.</summary>
-    public int EffectiveWarmup => Warmup ?? Case switch { BenchCase.Mlp => 20, BenchCase.Conv => 5, _ => 10_000 };
+    public int EffectiveWarmup => Warmup ?? Case switch { BenchCase.Mlp => 20, BenchCase.Conv => 5, _ => 500_000 };
 
     /// <summary>Usage text printed for <c>--help</c> and after a bad argument.</summary>
     public const string Usage =
