@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${DEMO_OUT:-$PWD/out/demo}"
-ITERATIONS="${DEMO_ITERATIONS:-2000}"
+ITERATIONS="${DEMO_ITERATIONS:-1500}"
 
 bash "$ROOT/eng/setup.sh"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
