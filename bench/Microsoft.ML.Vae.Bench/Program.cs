@@ -3,7 +3,7 @@ using Microsoft.ML.Vae.Torch;
 
 // Times one workload of the binding and prints one JSON line (see bench/README.md).
 // Whole library training runs (soft-intro-2d, toy-vae) have their own flags.
-if (ToyRunOptions.Handles(args)) return ToyRun.Main(args);
+if (ToyRunOptions.Handles(args)) return ToyRun.RunCommandLine(args);
 BenchOptions options;
 try
 {

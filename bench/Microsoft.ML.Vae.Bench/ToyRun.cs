@@ -17,7 +17,7 @@ namespace Microsoft.ML.Vae.Bench;
 public static class ToyRun
 {
     /// <summary>Parses <paramref name="args"/>, runs the case and prints its JSON line; returns the exit code.</summary>
-    public static int Main(IReadOnlyList<string> args)
+    public static int RunCommandLine(IReadOnlyList<string> args)
     {
         ToyRunOptions options;
         try
