@@ -16,9 +16,6 @@ public sealed class DpVaeFamily : IModelFamily
     public IPersistableModel Create(ModelConfig config, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var options = config.GetOptions<DpVaeOptions>();
-        if (options.Kind != config.Kind)
-            throw new InvalidDataException($"The options describe a '{options.Kind}' model but the file says '{config.Kind}'.");
-        return new DpVae(options, device);
+        return new DpVae(config.GetOptions<DpVaeOptions>(o => o.Kind), device);
     }
 }

@@ -16,9 +16,6 @@ public sealed class GamixFamily : IModelFamily
     public IPersistableModel Create(ModelConfig config, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var options = config.GetOptions<GamixOptions>();
-        if (options.Kind != config.Kind)
-            throw new InvalidDataException($"The options describe a '{options.Kind}' model but the file says '{config.Kind}'.");
-        return new GamixVae(options, device);
+        return new GamixVae(config.GetOptions<GamixOptions>(o => o.Kind), device);
     }
 }

@@ -46,6 +46,19 @@ public sealed record ModelConfig
             throw new InvalidDataException($"The options of '{Kind}' cannot be read as {typeof(T).Name}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// The options as <typeparamref name="T"/>, checked to describe the same kind of model as the file
+    /// (<paramref name="kindOf"/> reads the kind the options imply).
+    /// </summary>
+    public T GetOptions<T>(Func<T, string> kindOf) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(kindOf);
+        var options = GetOptions<T>();
+        if (kindOf(options) != Kind)
+            throw new InvalidDataException($"The options describe a '{kindOf(options)}' model but the file says '{Kind}'.");
+        return options;
+    }
 }
 
 /// <summary>What <see cref="ModelStore.ReadInfo(string)"/> tells about a model file without building the model.</summary>
