@@ -114,6 +114,46 @@ public sealed class MixturePriorTests
     }
 
     [TestMethod]
+    public void FusedKernelAndGenericFormulationGiveTheSameKlUsageDensityAndGradients()
+    {
+        using var prior = new MixturePrior(64, 2, learnableWeights: true);
+        using var scope = Torch.NewDisposeScope();
+        Torch.ManualSeed(21);
+        var mean = (Torch.Randn([300, 2]) * 0.5).RequiresGrad_();
+        var logVar = (Torch.Randn([300, 2]) * 0.2 - 2).RequiresGrad_();
+        var noise = MixturePriorKl.DrawNoise(mean, 100);
+        var leaves = new[] { mean, logVar }.Concat(prior.Parameters()).ToList();
+
+        Tensor[] Run(bool fused)
+        {
+            bool saved = MixturePriorDensity.UseFusedKernel;
+            MixturePriorDensity.UseFusedKernel = fused;
+            try
+            {
+                var parameters = prior.CurrentParameters();
+                var estimate = MixturePriorKl.Estimate(mean, logVar, parameters, noise, withUsage: true);
+                var loss = estimate.PerSample.Mean() + Responsibility.NormalizedNegativeEntropy(estimate.MeanUsage!);
+                var grads = Autograd.Grad([loss], leaves);
+                var density = MixturePriorDensity.LogDensity(mean.Detach(), parameters);
+                return new[] { estimate.PerSample.Detach(), estimate.MeanUsage!.Detach(), density }.Concat(grads.Select(g => g!)).ToArray();
+            }
+            finally
+            {
+                MixturePriorDensity.UseFusedKernel = saved;
+            }
+        }
+
+        var fusedResults = Run(true);
+        var generic = Run(false);
+        for (int i = 0; i < generic.Length; i++)
+        {
+            double scale = Math.Max(1, generic[i].Abs().Max().Item());
+            double error = (fusedResults[i] - generic[i]).Abs().Max().Item();
+            Assert.IsLessThan(1e-4 * scale, error, $"result {i}: max difference {error:G3} at scale {scale:G3}");
+        }
+    }
+
+    [TestMethod]
     public void MixtureKlGradientReachesThePriorAndUsageSumsToOne()
     {
         using var prior = new MixturePrior(3, 2, learnableWeights: true);

@@ -17,9 +17,29 @@ using Microsoft.ML.Vae.Torch;
 /// in double precision the cancellation costs nothing measurable. The product is formed as [K, N]
 /// (coefficients × featuresᵀ), the orientation BLAS handles fastest for the tiny inner dimension, and
 /// converted back to z's dtype before any reduction.
+/// <para>Per-sample log-densities (and the mean responsibilities) of float32 CPU latents go through
+/// <see cref="FusedOps.MixtureLogSumExp"/> instead, which streams over the components of one row at a
+/// time and never forms the [N, K] matrix; the formulation above serves every other dtype and device.</para>
 /// </remarks>
 public static class MixturePriorDensity
 {
+    /// <summary>
+    /// Whether per-sample log-densities use the fused kernel where it applies (float32 CPU tensors).
+    /// Default true; false forces the generic tensor formulation everywhere (for comparisons).
+    /// </summary>
+    public static bool UseFusedKernel { get; set; } = true;
+
+    /// <summary>True when <see cref="FusedLogDensity"/> will run for these latents and this prior.</summary>
+    internal static bool CanFuse(Tensor z, MixturePriorParameters prior) =>
+        UseFusedKernel && FusedOps.SupportsMixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights);
+
+    /// <summary>log p(z_n) without the constant through the fused kernel, and optionally the mean responsibilities.</summary>
+    internal static (Tensor LogDensity, Tensor? MeanUsage) FusedLogDensity(Tensor z, MixturePriorParameters prior, bool withUsage)
+    {
+        CheckLatents(z, prior);
+        return FusedOps.MixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights, withUsage);
+    }
+
     /// <summary>
     /// log N(z_n; μ_k, diag e^{lv_k}) summed over the d coordinates: [N, K]. With
     /// <paramref name="includeConstant"/> false the −(d/2)·log 2π term is left out (it cancels in KL
@@ -42,6 +62,12 @@ public static class MixturePriorDensity
     public static Tensor LogDensity(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
         using var scope = Torch.NewDisposeScope();
+        if (CanFuse(z, prior))
+        {
+            var logDensity = FusedLogDensity(z, prior, withUsage: false).LogDensity;
+            if (includeConstant) logDensity = logDensity - 0.5 * prior.LatentDim * DiagonalGaussian.Log2Pi;
+            return logDensity.MoveToOuterScope();
+        }
         return JointTransposed(z, prior, includeWeights: true, includeConstant).LogSumExp(0).MoveToOuterScope();
     }
 

@@ -5,7 +5,8 @@ using Microsoft.ML.Vae.Torch;
 /// <summary>
 /// Monte-Carlo KL(q(z|x) ‖ p) for a diagonal-Gaussian posterior and a mixture prior (algorithms spec
 /// §3.2): KL ≈ (1/M) Σ_m [log q(z_m|x) − log Σ_k w_k N(z_m; μ_k, σ_k²)], z_m = μ_q + σ_q ⊙ ε_m.
-/// All B·M·K log-density terms come from one batched matrix product followed by one logsumexp.
+/// All B·M·K log-density terms come from one fused kernel (float32 on the CPU) or one batched matrix
+/// product followed by one logsumexp (see <see cref="MixturePriorDensity"/>).
 /// </summary>
 /// <remarks>
 /// Both log-densities omit the −(d/2)·log 2π constant, which cancels. log q(z_m|x) is evaluated as
@@ -61,6 +62,10 @@ public static class MixturePriorKl
         if (prior is null)
         {
             logP = flat.Square().Sum(1) * -0.5;
+        }
+        else if (MixturePriorDensity.CanFuse(flat, prior))
+        {
+            (logP, usage) = MixturePriorDensity.FusedLogDensity(flat, prior, withUsage);
         }
         else
         {

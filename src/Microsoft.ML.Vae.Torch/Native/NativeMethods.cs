@@ -162,6 +162,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial int vt_slogdet(TensorHandle a, out TensorHandle sign, out TensorHandle logabsdet);
     [LibraryImport(Lib)] internal static partial TensorHandle vt_outer(TensorHandle a, TensorHandle b);
 
+    // ---- fused kernels
+    [LibraryImport(Lib)] internal static partial int vt_mixture_logsumexp(TensorHandle z, TensorHandle means, TensorHandle logVars, TensorHandle logWeights,
+        int withUsage, out TensorHandle lse, out TensorHandle meanUsage);
+
     // ---- neural-network functions (optional tensors as raw pointers, null allowed)
     [LibraryImport(Lib)] internal static partial TensorHandle vt_conv2d(TensorHandle x, TensorHandle w, IntPtr b, long sh, long sw, long ph, long pw, long dh, long dw, long groups);
     [LibraryImport(Lib)] internal static partial TensorHandle vt_conv_transpose2d(TensorHandle x, TensorHandle w, IntPtr b, long sh, long sw, long ph, long pw, long oph, long opw, long dh, long dw, long groups);

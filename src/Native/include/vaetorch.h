@@ -211,6 +211,11 @@ VT_API vt_tensor vt_cdist(vt_tensor a, vt_tensor b, double p);
 VT_API int vt_eigh(vt_tensor a, vt_tensor* eigenvalues, vt_tensor* eigenvectors);
 VT_API int vt_slogdet(vt_tensor a, vt_tensor* sign, vt_tensor* logabsdet);
 VT_API vt_tensor vt_outer(vt_tensor a, vt_tensor b);
+/* log Σ_k exp(logweights_k) N(z_n; means_k, diag exp(logvars_k)) without the −(d/2)·log 2π constant, [N],
+   and (with_usage) the mean responsibility of every component over the N rows, [K]. Differentiable in
+   all inputs (first order). Fused CPU kernel: float32 CPU tensors only. */
+VT_API int vt_mixture_logsumexp(vt_tensor z, vt_tensor means, vt_tensor logvars, vt_tensor logweights, int with_usage,
+                                vt_tensor* lse, vt_tensor* mean_usage);
 
 /* ---- neural-network functions -------------------------------------------------------------- */
 VT_API vt_tensor vt_conv2d(vt_tensor x, vt_tensor w, vt_tensor b_or_null,

@@ -1,0 +1,59 @@
+using Microsoft.ML.Vae.Torch.Native;
+
+namespace Microsoft.ML.Vae.Torch;
+
+/// <summary>
+/// Fused native kernels for computations that PyTorch only offers as chains of whole-tensor ops. Each is
+/// one differentiable op (first-order gradients) and has a documented generic equivalent it is tested against.
+/// </summary>
+public static class FusedOps
+{
+    /// <summary>
+    /// True when <see cref="MixtureLogSumExp"/> runs for these tensors: all float32 on the CPU. Other
+    /// dtypes and devices use the generic formulation.
+    /// </summary>
+    public static bool SupportsMixtureLogSumExp(Tensor z, Tensor means, Tensor logVars, Tensor logWeights)
+    {
+        foreach (var t in (ReadOnlySpan<Tensor>)[z, means, logVars, logWeights])
+            if (t is null || t.DType != DType.Float32 || t.Device.IsCuda) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// log Σ_k exp(logWeights_k) N(z_n; means_k, diag exp(logVars_k)) for every row of <paramref name="z"/>,
+    /// without the −(d/2)·log 2π constant: [N]. With <paramref name="withUsage"/>, also the mean over rows
+    /// of every component's responsibility r_nk = w_k N(z_n; ·) / Σ_j w_j N(z_n; ·): [K].
+    /// </summary>
+    /// <remarks>
+    /// Equivalent to <c>logsumexp_k(logWeights_k − ½ Σ_j [logVars_kj + (z_nj − means_kj)² e^{−logVars_kj}])</c>
+    /// but streams over the components of one row at a time instead of materializing the [N, K] matrix,
+    /// and computes its own gradients for z, the means, log-variances and log-weights. A row with a
+    /// non-finite coordinate gives NaN. Higher-order gradients (create_graph) are refused.
+    /// </remarks>
+    /// <param name="z">Latents [N, d].</param>
+    /// <param name="means">Component means [K, d].</param>
+    /// <param name="logVars">Component log-variances [K, d].</param>
+    /// <param name="logWeights">Component log-weights [K] (need not be normalized).</param>
+    /// <param name="withUsage">Also return the mean responsibilities.</param>
+    public static (Tensor LogSumExp, Tensor? MeanUsage) MixtureLogSumExp(Tensor z, Tensor means, Tensor logVars, Tensor logWeights, bool withUsage = false)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        ArgumentNullException.ThrowIfNull(means);
+        ArgumentNullException.ThrowIfNull(logVars);
+        ArgumentNullException.ThrowIfNull(logWeights);
+        int status = NativeMethods.vt_mixture_logsumexp(z.H, means.H, logVars.H, logWeights.H, withUsage ? 1 : 0, out var lse, out var usage);
+        if (status != 0)
+        {
+            lse.SetHandleAsInvalid();
+            usage.SetHandleAsInvalid();
+            throw TorchException.FromLastError();
+        }
+        var logSumExp = new Tensor(lse);
+        if (!withUsage)
+        {
+            usage.SetHandleAsInvalid();
+            return (logSumExp, null);
+        }
+        return (logSumExp, new Tensor(usage));
+    }
+}

@@ -1,0 +1,159 @@
+// log Σ_k w_k N(z_n; μ_k, diag e^{lv_k}) as one differentiable op (custom autograd function over the
+// fused kernels of mixture_kernel.cpp), with the mean responsibility of every component as an optional
+// second output. The −(d/2)·log 2π constant is left out. CPU float32 only; callers fall back to the
+// generic tensor formulation elsewhere.
+#include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/custom_function.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "internal.h"
+#include "mixture_kernel.h"
+
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+namespace mix = vt::mixture;
+
+// Rows per work item. Partial sums are kept per block and added in block order, so results do not
+// depend on the number of threads.
+constexpr int64_t kBlockRows = 1024;
+
+void check_inputs(const at::Tensor& z, const at::Tensor& mean, const at::Tensor& logvar, const at::Tensor& logweight) {
+  for (const at::Tensor* t : {&z, &mean, &logvar, &logweight}) {
+    if (!t->defined()) throw std::invalid_argument("mixture_logsumexp: an input tensor is undefined");
+    if (!t->device().is_cpu()) throw std::invalid_argument("mixture_logsumexp: the fused kernel runs on the CPU only");
+    if (t->scalar_type() != at::kFloat) throw std::invalid_argument("mixture_logsumexp: the fused kernel takes float32 tensors only");
+  }
+  if (z.dim() != 2) throw std::invalid_argument("mixture_logsumexp: latents must be [N, d]");
+  if (mean.dim() != 2 || logvar.sizes() != mean.sizes())
+    throw std::invalid_argument("mixture_logsumexp: means and log-variances must both be [K, d]");
+  if (mean.size(1) != z.size(1)) throw std::invalid_argument("mixture_logsumexp: latents and components differ in dimension");
+  if (logweight.dim() != 1 || logweight.size(0) != mean.size(0))
+    throw std::invalid_argument("mixture_logsumexp: log-weights must be [K]");
+  if (mean.size(0) < 1) throw std::invalid_argument("mixture_logsumexp: the mixture has no components");
+}
+
+mix::Components prepare(const at::Tensor& mean, const at::Tensor& logvar, const at::Tensor& logweight) {
+  return mix::prepare(mean.data_ptr<float>(), logvar.data_ptr<float>(), logweight.data_ptr<float>(), mean.size(0), mean.size(1));
+}
+
+int64_t block_count(int64_t n) { return (n + kBlockRows - 1) / kBlockRows; }
+
+// Sums per-block partials [blocks][len] in block order, in double.
+std::vector<double> sum_blocks(const std::vector<float>& partial, int64_t blocks, int64_t len) {
+  std::vector<double> total(len, 0.0);
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t i = 0; i < len; ++i) total[i] += partial[b * len + i];
+  return total;
+}
+
+struct MixtureLogSumExp : public torch::autograd::Function<MixtureLogSumExp> {
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& z_in, const at::Tensor& mean_in,
+                               const at::Tensor& logvar_in, const at::Tensor& logweight_in, bool with_usage) {
+    auto z = z_in.contiguous(), mean = mean_in.contiguous(), logvar = logvar_in.contiguous(), logweight = logweight_in.contiguous();
+    const auto c = prepare(mean, logvar, logweight);
+    const int64_t n = z.size(0), blocks = block_count(n);
+    auto lse = at::empty({n}, z.options());
+    std::vector<float> partial(with_usage ? blocks * c.kp : 0, 0.0f);
+    const float* zp = z.data_ptr<float>();
+    float* lp = lse.data_ptr<float>();
+    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b)
+        mix::forward(c, zp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), lp, with_usage ? &partial[b * c.kp] : nullptr);
+    });
+    ctx->set_materialize_grads(false);
+    ctx->saved_data["with_usage"] = with_usage;
+    if (!with_usage) {
+      ctx->save_for_backward({z, mean, logvar, logweight, lse});
+      return {lse};
+    }
+    auto usage = at::empty({c.k}, z.options());
+    const auto total = sum_blocks(partial, blocks, c.kp);
+    float* up = usage.data_ptr<float>();
+    for (int64_t i = 0; i < c.k; ++i) up[i] = n > 0 ? static_cast<float>(total[i] / n) : std::nanf("");
+    ctx->save_for_backward({z, mean, logvar, logweight, lse});
+    return {lse, usage};
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    // The backward pass below is plain arithmetic, not a graph: a second derivative would be silently zero.
+    if (at::GradMode::is_enabled())
+      throw std::runtime_error("mixture_logsumexp: higher-order gradients (create_graph) are not supported by the fused kernel");
+    auto saved = ctx->get_saved_variables();
+    const auto& z = saved[0];
+    const auto& mean = saved[1];
+    const auto& logvar = saved[2];
+    const auto& logweight = saved[3];
+    const auto& lse = saved[4];
+    const bool with_usage = ctx->saved_data["with_usage"].toBool();
+    at::Tensor g_lse = grads[0].defined() ? grads[0].contiguous() : at::Tensor();
+    at::Tensor g_usage_t = with_usage && grads.size() > 1 && grads[1].defined() ? grads[1].contiguous() : at::Tensor();
+    const bool need_z = ctx->needs_input_grad(0);
+    const bool need_params = ctx->needs_input_grad(1) || ctx->needs_input_grad(2) || ctx->needs_input_grad(3);
+    if ((!g_lse.defined() && !g_usage_t.defined()) || (!need_z && !need_params))
+      return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+
+    const auto c = prepare(mean, logvar, logweight);
+    const int64_t n = z.size(0), d = c.d, kp = c.kp, blocks = block_count(n);
+    // The usage output is a mean over rows: its cotangent reaches each row divided by N.
+    std::vector<float> g_usage(g_usage_t.defined() ? kp : 0, 0.0f);
+    if (g_usage_t.defined()) {
+      const float* gu = g_usage_t.data_ptr<float>();
+      for (int64_t i = 0; i < c.k; ++i) g_usage[i] = gu[i] / static_cast<float>(n);
+    }
+    at::Tensor grad_z = need_z ? at::empty_like(z) : at::Tensor();
+    // Per block: grad_mean [d][kp], grad_logvar [d][kp], grad_bias [kp].
+    const int64_t stride = need_params ? (2 * d + 1) * kp : 0;
+    std::vector<float> partial(blocks * stride, 0.0f);
+    const float* zp = z.data_ptr<float>();
+    const float* lp = lse.data_ptr<float>();
+    const float* gp = g_lse.defined() ? g_lse.data_ptr<float>() : nullptr;
+    const float* gup = g_usage.empty() ? nullptr : g_usage.data();
+    float* gzp = need_z ? grad_z.data_ptr<float>() : nullptr;
+    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        float* acc = need_params ? &partial[b * stride] : nullptr;
+        mix::backward(c, zp, lp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), gp, gup, gzp,
+                      acc, acc ? acc + d * kp : nullptr, acc ? acc + 2 * d * kp : nullptr);
+      }
+    });
+    if (!need_params) return {grad_z, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+
+    const auto total = sum_blocks(partial, blocks, stride);
+    auto grad_mean = at::empty_like(mean), grad_logvar = at::empty_like(logvar), grad_logweight = at::empty_like(logweight);
+    float* gm = grad_mean.data_ptr<float>();
+    float* gl = grad_logvar.data_ptr<float>();
+    float* gw = grad_logweight.data_ptr<float>();
+    for (int64_t i = 0; i < c.k; ++i) {
+      for (int64_t j = 0; j < d; ++j) {
+        gm[i * d + j] = static_cast<float>(total[j * kp + i]);
+        gl[i * d + j] = static_cast<float>(total[(d + j) * kp + i]);
+      }
+      gw[i] = static_cast<float>(total[2 * d * kp + i]);
+    }
+    return {grad_z, grad_mean, grad_logvar, grad_logweight, at::Tensor()};
+  }
+};
+
+}  // namespace
+
+extern "C" {
+
+int vt_mixture_logsumexp(vt_tensor z, vt_tensor means, vt_tensor logvars, vt_tensor logweights, int with_usage,
+                         vt_tensor* lse, vt_tensor* mean_usage) {
+  VT_TRY
+  if (lse == nullptr || (with_usage && mean_usage == nullptr)) throw std::invalid_argument("mixture_logsumexp: output pointer is null");
+  check_inputs(vt::T(z), vt::T(means), vt::T(logvars), vt::T(logweights));
+  auto out = MixtureLogSumExp::apply(vt::T(z), vt::T(means), vt::T(logvars), vt::T(logweights), with_usage != 0);
+  *lse = vt::wrap(out[0]);
+  if (with_usage) *mean_usage = vt::wrap(out[1]);
+  return 0;
+  VT_CATCH(-1)
+}
+
+}  // extern "C"
