@@ -6,8 +6,24 @@ timing against the C# implementation on the same libtorch, threads and BLAS.
 The C# counterpart is `Microsoft.ML.Vae.Bench --case soft-intro-2d` (same flags, same JSON keys);
 bench/soft_intro_compare.sh runs the two alternately.
 
+With --prior mog the prior is a learned mixture of K = 64 Gaussians (free means and log-variances,
+mixture weights softmax(v) with v = 0 at the start), trained as a third player the way the authors'
+prior-learning code does it (algorithms spec §3.1-3.3), matching the C# `--prior mog` configuration
+(SoftIntroPresets.ToyLearnedPrior, no variance clipping, responsibility weight 0): components set from
+the untrained encoder's outputs on the first K samples of one batch before the clock starts; every KL
+is the Monte-Carlo estimate with 100 samples per posterior, log q - log sum_k w_k N(z; mu_k, sigma_k^2)
+with the mixture log-density written the plain broadcast way ([N, K, d] differences, logsumexp over K);
+the warm-up takes one joint step of encoder, decoder and prior; in the introspective phase the encoder
+step trains against the frozen prior with fakes drawn from it (k ~ Cat(w), z = mu_k + sigma_k eps), and
+the decoder step redraws the same fakes with gradient to mu_k and log-variances, trains the prior
+through them and through the real posterior's KL (posterior detached) and uses the stop-gradient prior
+as the target of the reconstructions' and fakes' KLs; separate Adam optimizers (and MultiStepLR
+schedules) for encoder, decoder and prior. --log-every N prints the losses to stderr every N
+iterations (default 0: never).
+
 usage: /usr/bin/python3 bench/soft_intro_2d.py --iters 30000 --threads 2 [--warmup 2000] [--seed 0] [--batch 512]
-prints one JSON line: {"side": "pytorch", "iters": ..., "seconds": ..., "msPerIter": ...,
+                                                [--prior standard|mog] [--log-every N]
+prints one JSON line: {"side": "pytorch", "prior": ..., "iters": ..., "seconds": ..., "msPerIter": ...,
                        "warmupSeconds": ..., "introSeconds": ..., "msPer1000Intro": ..., "peakRssMiB": ...}
 """
 import argparse
@@ -54,6 +70,43 @@ def kl(logvar, mu, reduce="mean"):
 def sse(x, y, reduce="mean"):
     e = (x - y).pow(2).sum(1)
     return e.mean() if reduce == "mean" else e
+
+
+class MixturePrior(nn.Module):
+    """p(z) = sum_k w_k N(z; mu_k, diag exp(lv_k)) with w = softmax(logits)."""
+
+    def __init__(self, components=64, zdim=2):
+        super().__init__()
+        self.mu = nn.Parameter(torch.zeros(components, zdim))
+        self.logvar = nn.Parameter(torch.zeros(components, zdim))
+        self.logits = nn.Parameter(torch.zeros(components))
+
+    def params(self):
+        return self.mu, self.logvar, torch.log_softmax(self.logits, 0)
+
+    def draw(self, n):
+        """Component indices k ~ Cat(w) and standard-normal noise for n prior samples."""
+        with torch.no_grad():
+            k = torch.multinomial(torch.softmax(self.logits, 0), n, replacement=True)
+        return k, torch.randn(n, self.mu.size(1))
+
+    def latents(self, k, eps):
+        return self.mu[k] + (0.5 * self.logvar[k]).exp() * eps
+
+
+def mixture_log_density(z, mu, logvar, logw):
+    """log sum_k w_k N(z; mu_k, exp(lv_k)) without the -d/2 log 2pi constant, per row of z [N, d]."""
+    log_p = (-0.5 * logvar[None] - 0.5 * (z[:, None, :] - mu[None]) ** 2 / logvar.exp()[None]).sum(2) + logw[None]
+    return torch.logsumexp(log_p, 1)
+
+
+def mc_kl(mu, logvar, prior, mc=100, reduce="mean"):
+    """Monte-Carlo KL(q(z|x) || prior) with mc samples per posterior; prior = (mu_k, lv_k, log w_k)."""
+    mu_s, lv_s = mu.repeat(mc, 1), logvar.repeat(mc, 1)
+    z = mu_s + torch.randn_like(mu_s) * (0.5 * lv_s).exp()
+    log_q = (-0.5 * lv_s - 0.5 * (z - mu_s) ** 2 / lv_s.exp()).sum(1)
+    k = (log_q - mixture_log_density(z, *prior)).view(mc, -1).mean(0)
+    return k.mean() if reduce == "mean" else k
 
 
 def eight_gaussians(n):

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
 using TorchApi = Microsoft.ML.Vae.Torch.Torch;
 
@@ -69,6 +70,7 @@ public static class ToyRun
         ArgumentNullException.ThrowIfNull(run);
         TorchApi.Threads = run.Threads;
         TorchApi.ManualSeed(run.Seed);
+        MixturePriorDensity.UseFusedKernel = run.MixtureKernel == "fused";
         var options = BuildOptions(run);
         var clock = Stopwatch.StartNew();
         using var model = new SoftIntroVae(options);
@@ -102,6 +104,7 @@ public static class ToyRun
             Case = run.Case == ToyRunCase.ToyVae ? "toy-vae" : "soft-intro-2d",
             Data = run.Data,
             Prior = run.Prior,
+            MixtureKernel = run.Prior == "standard" ? null : run.MixtureKernel,
             Iters = run.Iterations,
             Warmup = warmup,
             Threads = TorchApi.Threads,
@@ -146,6 +149,8 @@ public sealed record ToyRunResult
     public required string Data { get; init; }
     /// <summary>standard, mog or vamp.</summary>
     public required string Prior { get; init; }
+    /// <summary>fused or generic mixture log-densities (learned priors only).</summary>
+    public string? MixtureKernel { get; init; }
     /// <summary>Training iterations.</summary>
     public required int Iters { get; init; }
     /// <summary>Plain-VAE warm-up iterations among them.</summary>

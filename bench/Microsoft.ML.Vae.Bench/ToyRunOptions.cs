@@ -60,13 +60,20 @@ public sealed class ToyRunOptions
     /// <summary>Responsibility-regularization weight λ_H of a learned prior (default 0).</summary>
     public double Responsibility { get; private set; }
 
+    /// <summary>
+    /// How a learned prior's log-densities are computed: "fused" (default, the fused CPU kernel) or
+    /// "generic" (the [K, N] matrix product and logsumexp, for comparison).
+    /// </summary>
+    public string MixtureKernel { get; private set; } = "fused";
+
     /// <summary>Where to write the trained model as model.zip (default: not written).</summary>
     public string? Output { get; private set; }
 
     /// <summary>Usage text printed after a bad argument.</summary>
     public const string Usage =
         "usage: Microsoft.ML.Vae.Bench --case soft-intro-2d|toy-vae [--iters N] [--warmup W] [--threads T] [--batch B] [--seed S]\n" +
-        "       [--data 8gaussians|2spirals|checkerboard|rings] [--prior standard|mog|vamp] [--clip-variance] [--responsibility W] [--out model.zip]";
+        "       [--data 8gaussians|2spirals|checkerboard|rings] [--prior standard|mog|vamp] [--clip-variance] [--responsibility W]\n" +
+        "       [--mixture-kernel fused|generic] [--out model.zip]";
 
     /// <summary>True when <paramref name="args"/> names one of <see cref="CaseNames"/> after <c>--case</c>.</summary>
     public static bool Handles(IReadOnlyList<string> args)
@@ -115,6 +122,10 @@ public sealed class ToyRunOptions
                 case "--responsibility":
                     o.Responsibility = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && w >= 0 && double.IsFinite(w)
                         ? w : throw new ArgumentException($"--responsibility expects a non-negative number, got '{value}'.");
+                    break;
+                case "--mixture-kernel":
+                    o.MixtureKernel = value is "fused" or "generic"
+                        ? value : throw new ArgumentException($"--mixture-kernel expects fused or generic, got '{value}'.");
                     break;
                 case "--out": o.Output = value; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");

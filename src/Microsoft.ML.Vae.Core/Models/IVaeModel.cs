@@ -6,7 +6,7 @@ namespace Microsoft.ML.Vae.Core.Models;
 /// <summary>
 /// What every trained VAE offers to samplers, metrics, the CLI and the ML.NET layer, whatever its
 /// family. Data tensors are float32 batches shaped [N, ..SampleShape] on <see cref="Device"/>.
-/// Implementations are thread-safe for inference when called under <see cref="Torch.NoGrad"/>.
+/// Implementations are thread-safe for inference when called under <c>Torch.NoGrad()</c>.
 /// </summary>
 public interface IVaeModel : IDisposable
 {

@@ -14,7 +14,7 @@ public interface IModelFamily
 
     /// <summary>
     /// Builds an untrained model with the architecture described by <paramref name="config"/>
-    /// (read the options with <see cref="ModelConfig.GetOptions{T}"/>) on <paramref name="device"/>;
+    /// (read the options with <see cref="ModelConfig.GetOptions{T}(Func{T, string})"/>) on <paramref name="device"/>;
     /// the store then loads the weights. Invalid options raise <see cref="ArgumentException"/>.
     /// </summary>
     IPersistableModel Create(ModelConfig config, Device device);
