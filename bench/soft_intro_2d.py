@@ -6,20 +6,15 @@ timing against the C# implementation on the same libtorch, threads and BLAS.
 The C# counterpart is `Microsoft.ML.Vae.Bench --case soft-intro-2d` (same flags, same JSON keys);
 bench/soft_intro_compare.sh runs the two alternately.
 
-With --prior mog the prior is a learned mixture of K = 64 Gaussians (free means and log-variances,
-mixture weights softmax(v) with v = 0 at the start), trained as a third player the way the authors'
-prior-learning code does it (algorithms spec §3.1-3.3), matching the C# `--prior mog` configuration
-(SoftIntroPresets.ToyLearnedPrior, no variance clipping, responsibility weight 0): components set from
-the untrained encoder's outputs on the first K samples of one batch before the clock starts; every KL
-is the Monte-Carlo estimate with 100 samples per posterior, log q - log sum_k w_k N(z; mu_k, sigma_k^2)
-with the mixture log-density written the plain broadcast way ([N, K, d] differences, logsumexp over K);
-the warm-up takes one joint step of encoder, decoder and prior; in the introspective phase the encoder
-step trains against the frozen prior with fakes drawn from it (k ~ Cat(w), z = mu_k + sigma_k eps), and
-the decoder step redraws the same fakes with gradient to mu_k and log-variances, trains the prior
-through them and through the real posterior's KL (posterior detached) and uses the stop-gradient prior
-as the target of the reconstructions' and fakes' KLs; separate Adam optimizers (and MultiStepLR
-schedules) for encoder, decoder and prior. --log-every N prints the losses to stderr every N
-iterations (default 0: never).
+With --prior mog the prior is a learned mixture of 64 Gaussians (free means and log-variances,
+weights softmax(v), v = 0 at the start, components set from the untrained encoder on 64 samples before
+the clock starts) trained as a third player as in the authors' prior-learning code (algorithms spec
+§3.1-3.3), matching the C# `--prior mog` run (no variance clipping, responsibility weight 0): Monte-Carlo
+KLs with 100 samples and the plain broadcast mixture log-density; a joint warm-up step; an encoder step
+against the frozen prior with fakes drawn from it; a decoder + prior step that redraws the same fakes
+with gradient to the prior, trains the prior on the detached real posterior and uses the stop-gradient
+prior as the fakes' and reconstructions' KL target; one Adam + MultiStepLR per player.
+--log-every N prints the losses to stderr every N iterations (default 0: never).
 
 usage: /usr/bin/python3 bench/soft_intro_2d.py --iters 30000 --threads 2 [--warmup 2000] [--seed 0] [--batch 512]
                                                 [--prior standard|mog] [--log-every N]
@@ -30,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import torch
@@ -145,22 +141,9 @@ def loaded_blas():
     return sorted(found)
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--iters", type=int, default=30000)
-    p.add_argument("--warmup", type=int, default=2000, help="plain-VAE iterations (num_vae)")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--batch", type=int, default=512)
-    p.add_argument("--seed", type=int, default=0)
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    beta_kl, beta_rec, beta_neg, gamma_r, scale = 0.3, 0.2, 0.9, 1e-8, 0.5
-    model = SoftIntroVae2d()
-    opt_e = torch.optim.Adam(model.encoder.parameters(), lr=2e-4)
-    opt_d = torch.optim.Adam(model.decoder.parameters(), lr=2e-4)
-    sch_e = torch.optim.lr_scheduler.MultiStepLR(opt_e, milestones=(10000, 15000), gamma=0.1)
-    sch_d = torch.optim.lr_scheduler.MultiStepLR(opt_d, milestones=(10000, 15000), gamma=0.1)
+def train_standard(model, opt_e, opt_d, sch_e, sch_d, a, betas):
+    """The N(0, I) prior: closed-form KL; returns the clock at the start, at the end of the warm-up and at the end."""
+    beta_kl, beta_rec, beta_neg, gamma_r, scale = betas
     start = time.perf_counter()
     warmup_end = start
     for it in range(a.iters):
@@ -211,13 +194,121 @@ def main():
             if torch.isnan(loss_e) or torch.isnan(loss_d):
                 raise RuntimeError("loss is NaN")
         sch_e.step(); sch_d.step()
-    end = time.perf_counter()
+        if a.log_every and (it + 1) % a.log_every == 0:
+            log_losses(it, {"loss": loss} if it < a.warmup else
+                       {"loss_e": loss_e, "loss_d": loss_d, "rec": loss_rec, "kl_real": kl_real})
+    return start, warmup_end, time.perf_counter()
+
+
+def train_mog(model, opt_e, opt_d, sch_e, sch_d, a, betas, components=64, mc=100, alpha=2.0, gamma=1.0):
+    """The learned mixture prior as a third player (spec §3.3); returns the clocks as train_standard does."""
+    beta_kl, beta_rec, beta_neg, gamma_r, scale = betas
+    prior = MixturePrior(components, model.zdim)
+    # "data" initialization from the untrained encoder on the first K samples of one batch (set-up, not timed).
+    with torch.no_grad():
+        m0, lv0 = model.encode(eight_gaussians(a.batch)[:components])
+        prior.mu.copy_(m0); prior.logvar.copy_(lv0)
+    opt_p = torch.optim.Adam(prior.parameters(), lr=2e-4, betas=(0.9, 0.999))
+    sch_p = torch.optim.lr_scheduler.MultiStepLR(opt_p, milestones=(10000, 15000), gamma=0.1)
+    start = time.perf_counter()
+    warmup_end = start
+    for it in range(a.iters):
+        if it == a.warmup:
+            warmup_end = time.perf_counter()
+        x = eight_gaussians(a.batch)
+        if it < a.warmup:
+            # plain VAE with the Monte-Carlo KL to the live prior: one backward, every player steps
+            mu, logvar, z, rec = model(x)
+            loss_rec = sse(x, rec)
+            kl_real = mc_kl(mu, logvar, prior.params(), mc)
+            loss = beta_rec * loss_rec + beta_kl * kl_real
+            opt_e.zero_grad(); opt_d.zero_grad(); opt_p.zero_grad()
+            loss.backward()
+            opt_e.step(); opt_d.step(); opt_p.step()
+        else:
+            comp, noise = prior.draw(a.batch)
+            # encoder step: decoder and prior frozen
+            for q in model.encoder.parameters(): q.requires_grad = True
+            for q in model.decoder.parameters(): q.requires_grad = False
+            for q in prior.parameters(): q.requires_grad = False
+            target = prior.params()
+            fake = model.decoder(prior.latents(comp, noise))
+            mu, logvar, z, rec = model(x)
+            loss_rec = sse(x, rec)
+            kl_real = mc_kl(mu, logvar, target, mc)
+            rmu, rlv, _, rec_rec = model(rec.detach())
+            fmu, flv, _, rec_fake = model(fake.detach())
+            e_rec = beta_rec * sse(rec, rec_rec, "none") + beta_neg * mc_kl(rmu, rlv, target, mc, "none")
+            e_fake = beta_rec * sse(fake, rec_fake, "none") + beta_neg * mc_kl(fmu, flv, target, mc, "none")
+            loss_e = scale * (beta_rec * loss_rec + beta_kl * kl_real) + (1 / alpha) * 0.5 * (
+                (-alpha * scale * e_fake).exp().mean() + (-alpha * scale * e_rec).exp().mean())
+            opt_e.zero_grad()
+            loss_e.backward()
+            opt_e.step()
+            # decoder + prior step: encoder frozen; the same fakes, now with gradient to mu_k and lv_k
+            for q in model.encoder.parameters(): q.requires_grad = False
+            for q in model.decoder.parameters(): q.requires_grad = True
+            for q in prior.parameters(): q.requires_grad = True
+            live = prior.params()
+            target = tuple(t.detach() for t in live)
+            fake = model.decoder(prior.latents(comp, noise))
+            rec = model.decoder(z.detach())
+            loss_rec = sse(x, rec)
+            rmu, rlv = model.encode(rec)
+            fmu, flv = model.encode(fake)
+            zr = rmu + torch.randn_like(rmu) * (0.5 * rlv).exp()
+            zf = fmu + torch.randn_like(fmu) * (0.5 * flv).exp()
+            rec_rec = model.decoder(zr.detach())
+            rec_fake = model.decoder(zf.detach())
+            kl_prior = mc_kl(mu.detach(), logvar.detach(), live, mc)
+            kl_rec = mc_kl(rmu, rlv, target, mc)
+            kl_fake = mc_kl(fmu, flv, target, mc)
+            loss_d = scale * (beta_rec * loss_rec + beta_kl * kl_prior + gamma * beta_kl * 0.5 * (kl_rec + kl_fake)
+                              + gamma * gamma_r * beta_rec * 0.5 * (sse(rec.detach(), rec_rec) + sse(fake.detach(), rec_fake)))
+            opt_d.zero_grad(); opt_p.zero_grad()
+            loss_d.backward()
+            opt_d.step(); opt_p.step()
+            if torch.isnan(loss_e) or torch.isnan(loss_d):
+                raise RuntimeError("loss is NaN")
+        sch_e.step(); sch_d.step(); sch_p.step()
+        if a.log_every and (it + 1) % a.log_every == 0:
+            log_losses(it, {"loss": loss, "rec": loss_rec, "kl": kl_real} if it < a.warmup else
+                       {"loss_e": loss_e, "loss_d": loss_d, "rec": loss_rec, "kl_real": kl_real,
+                        "kl_fake": kl_fake, "kl_prior": kl_prior})
+    return start, warmup_end, time.perf_counter()
+
+
+def log_losses(it, terms):
+    print(f"it {it + 1}: " + " ".join(f"{n} {float(v):.5g}" for n, v in terms.items()), file=sys.stderr)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--iters", type=int, default=30000)
+    p.add_argument("--warmup", type=int, default=2000, help="plain-VAE iterations (num_vae)")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--batch", type=int, default=512)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--prior", choices=("standard", "mog"), default="standard",
+                   help="N(0, I) or a learned 64-component mixture trained as a third player")
+    p.add_argument("--log-every", type=int, default=0, help="print the losses to stderr every N iterations (0: never)")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    betas = (0.3, 0.2, 0.9, 1e-8, 0.5)  # beta_kl, beta_rec, beta_neg, gamma_r, scale
+    model = SoftIntroVae2d()
+    opt_e = torch.optim.Adam(model.encoder.parameters(), lr=2e-4)
+    opt_d = torch.optim.Adam(model.decoder.parameters(), lr=2e-4)
+    sch_e = torch.optim.lr_scheduler.MultiStepLR(opt_e, milestones=(10000, 15000), gamma=0.1)
+    sch_d = torch.optim.lr_scheduler.MultiStepLR(opt_d, milestones=(10000, 15000), gamma=0.1)
+    train = train_mog if a.prior == "mog" else train_standard
+    start, warmup_end, end = train(model, opt_e, opt_d, sch_e, sch_d, a, betas)
     seconds = end - start
     warmup = min(a.warmup, a.iters)
     warmup_seconds = (warmup_end - start) if warmup < a.iters else seconds
     intro = a.iters - warmup
     print(json.dumps({
-        "side": "pytorch", "case": "soft-intro-2d", "data": "8gaussians", "prior": "standard",
+        "side": "pytorch", "case": "soft-intro-2d", "data": "8gaussians", "prior": a.prior,
         "iters": a.iters, "warmup": warmup, "threads": torch.get_num_threads(), "batch": a.batch, "seed": a.seed,
         "seconds": round(seconds, 3), "msPerIter": round(1000 * seconds / a.iters, 4),
         "warmupSeconds": round(warmup_seconds, 3), "introSeconds": round(seconds - warmup_seconds, 3),
