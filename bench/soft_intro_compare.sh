@@ -20,9 +20,9 @@ BENCH="$ROOT/bench/Microsoft.ML.Vae.Bench/bin/Release/net10.0/Microsoft.ML.Vae.B
 mkdir -p "$(dirname "$OUT")"
 flags=(--iters "$ITERS" --warmup "$WARMUP" --threads "$THREADS" --seed "$SEED")
 
-record() { # round, then the JSON line on stdin
-  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["round"]=int(sys.argv[1]); d["load"]=sys.argv[2]; print(json.dumps(d))' \
-    "$1" "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
+record() { # round, then the JSON line on stdin; the load average is read when the run has ended
+  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["round"]=int(sys.argv[1]); d["load"]=" ".join(open("/proc/loadavg").read().split()[:3]); print(json.dumps(d))' \
+    "$1" | tee -a "$OUT"
 }
 run_cs() { "$BENCH" --case soft-intro-2d "${flags[@]}" --prior "$2" | record "$1"; }
 run_py() { /usr/bin/python3 "$ROOT/bench/soft_intro_2d.py" "${flags[@]}" | record "$1"; }

@@ -60,4 +60,15 @@ public sealed class RuntimeTests : TorchTestBase
         Assert.IsTrue(DType.BFloat16.IsFloatingPoint());
         Assert.IsFalse(DType.Int64.IsFloatingPoint());
     }
+
+    [TestMethod]
+    public void RetainFreedMemory_AppliesOnGlibcAndRejectsNegativeThresholds()
+    {
+        // The test host runs on glibc Linux; elsewhere the call reports that nothing changed.
+        bool glibc = OperatingSystem.IsLinux() && File.Exists("/lib/x86_64-linux-gnu/libc.so.6") || File.Exists("/lib/aarch64-linux-gnu/libc.so.6");
+        Assert.AreEqual(glibc, Torch.RetainFreedMemory());
+        Assert.ThrowsExactly<ArgumentException>(() => Torch.RetainFreedMemory(-1));
+        using var scope = Torch.NewDisposeScope();
+        Assert.AreEqual(1 << 20, Torch.Ones([1 << 20]).Sum().Item(), 0, "Allocation still works afterwards.");
+    }
 }

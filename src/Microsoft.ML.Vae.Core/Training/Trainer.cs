@@ -60,6 +60,7 @@ public sealed class Trainer
         o.Validate();
         var clock = Stopwatch.StartNew();
         if (o.Threads is int threads) Torch.Threads = threads;
+        if (o.RetainFreedMemory) Torch.RetainFreedMemory();
         Torch.ManualSeed(o.Seed);
 
         var run = new RunState(_program.Optimizers.Count);

@@ -46,6 +46,13 @@ public sealed class TrainerOptions
     /// <summary>libtorch intra-op threads to use; null (the default) leaves the current setting.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Call <see cref="Torch.RetainFreedMemory"/> when training starts (default true), so that freed tensor
+    /// memory is reused by the next step instead of being returned to the kernel and faulted in again.
+    /// Process-wide; turn off when the process must hand memory back between steps.
+    /// </summary>
+    public bool RetainFreedMemory { get; set; } = true;
+
     /// <summary>Reaction to a NaN or infinite loss term (default <see cref="NanPolicy.Throw"/>).</summary>
     public NanPolicy NanPolicy { get; set; } = NanPolicy.Throw;
 

@@ -18,6 +18,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial IntPtr vt_config();
     [LibraryImport(Lib)] internal static partial int vt_get_num_threads();
     [LibraryImport(Lib)] internal static partial int vt_set_num_threads(int n);
+    [LibraryImport(Lib)] internal static partial int vt_retain_freed_memory(long trimThreshold, long mmapThreshold);
     [LibraryImport(Lib)] internal static partial int vt_set_num_interop_threads(int n);
     [LibraryImport(Lib)] internal static partial int vt_manual_seed(long seed);
     [LibraryImport(Lib)] internal static partial TensorHandle vt_rng_get_state();

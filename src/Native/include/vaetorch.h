@@ -48,6 +48,9 @@ VT_API const char* vt_version(void);            /* libtorch version string */
 VT_API const char* vt_config(void);             /* at::show_config() */
 VT_API int vt_get_num_threads(void);
 VT_API int vt_set_num_threads(int n);
+/* Keeps freed memory in the process (glibc: M_TRIM_THRESHOLD / M_MMAP_THRESHOLD, clamped to INT_MAX);
+   1 when applied, 0 when the C library has no such settings, -1 on error. Process-wide. */
+VT_API int vt_retain_freed_memory(int64_t trim_threshold, int64_t mmap_threshold);
 VT_API int vt_set_num_interop_threads(int n);
 VT_API int vt_manual_seed(int64_t seed);
 VT_API vt_tensor vt_rng_get_state(void);        /* CPU default generator state (uint8) */

@@ -10,6 +10,11 @@
 
 #include "internal.h"
 
+#include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace vt {
 
 std::atomic<int64_t> live_handles{0};
@@ -77,6 +82,23 @@ const char* vt_config(void) {
 int vt_get_num_threads(void) { VT_TRY return at::get_num_threads(); VT_CATCH(-1) }
 int vt_set_num_threads(int n) { VT_STATUS(at::set_num_threads(n)) }
 int vt_set_num_interop_threads(int n) { VT_STATUS(at::set_num_interop_threads(n)) }
+int vt_retain_freed_memory(int64_t trim_threshold, int64_t mmap_threshold) {
+  VT_TRY
+  if (trim_threshold < 0 || mmap_threshold < 0) throw std::invalid_argument("thresholds must be non-negative");
+#if defined(__GLIBC__)
+  // glibc returns the top of the heap to the kernel once more than M_TRIM_THRESHOLD is free, and
+  // serves large blocks with mmap; a training step that frees its whole graph at once then page-faults
+  // (and zeroes) the same memory again every iteration. Raising both keeps freed memory for reuse.
+  const int64_t max_int = 2147483647;
+  int ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(std::min(mmap_threshold, max_int)));
+  ok &= mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min(trim_threshold, max_int)));
+  if (!ok) throw std::invalid_argument("the C library refused the allocator thresholds");
+  return 1;
+#else
+  return 0;
+#endif
+  VT_CATCH(-1)
+}
 int vt_manual_seed(int64_t seed) { VT_STATUS(at::manual_seed(static_cast<uint64_t>(seed))) }
 
 vt_tensor vt_rng_get_state(void) {
