@@ -42,18 +42,55 @@ public static class FusedOps
         ArgumentNullException.ThrowIfNull(logVars);
         ArgumentNullException.ThrowIfNull(logWeights);
         int status = NativeMethods.vt_mixture_logsumexp(z.H, means.H, logVars.H, logWeights.H, withUsage ? 1 : 0, out var lse, out var usage);
+        return Results(status, lse, usage, withUsage);
+    }
+
+    /// <summary>
+    /// The mixture log-density of <see cref="MixtureLogSumExp"/> averaged over reparameterized samples of
+    /// diagonal Gaussians: (1/M) Σ_m log p(postMean_b + exp(postLogVar_b / 2) ⊙ noise_mb) for every row b, [B]
+    /// (the prior's half of a Monte-Carlo KL), and optionally the mean responsibilities over all B·M samples, [K].
+    /// </summary>
+    /// <remarks>
+    /// One op instead of sampling, reshaping and averaging with tensor ops: the samples are formed and
+    /// differentiated natively, so their [M, B, d] intermediates carry no autograd graph. Differentiable in
+    /// the posterior and the mixture (first order); the noise is a constant. Float32 CPU tensors only
+    /// (<see cref="SupportsMixtureLogSumExp"/> on the posterior and the mixture, plus float32 CPU noise).
+    /// </remarks>
+    /// <param name="postMean">Posterior means [B, d].</param>
+    /// <param name="postLogVar">Posterior log-variances [B, d].</param>
+    /// <param name="noise">Standard-normal noise [M, B, d], or [M, 1, d] shared by every row.</param>
+    /// <param name="means">Component means [K, d].</param>
+    /// <param name="logVars">Component log-variances [K, d].</param>
+    /// <param name="logWeights">Component log-weights [K].</param>
+    /// <param name="withUsage">Also return the mean responsibilities.</param>
+    public static (Tensor MeanLogDensity, Tensor? MeanUsage) MixtureMonteCarloLogDensity(Tensor postMean, Tensor postLogVar, Tensor noise,
+        Tensor means, Tensor logVars, Tensor logWeights, bool withUsage = false)
+    {
+        ArgumentNullException.ThrowIfNull(postMean);
+        ArgumentNullException.ThrowIfNull(postLogVar);
+        ArgumentNullException.ThrowIfNull(noise);
+        ArgumentNullException.ThrowIfNull(means);
+        ArgumentNullException.ThrowIfNull(logVars);
+        ArgumentNullException.ThrowIfNull(logWeights);
+        int status = NativeMethods.vt_mixture_monte_carlo(postMean.H, postLogVar.H, noise.H, means.H, logVars.H, logWeights.H,
+            withUsage ? 1 : 0, out var meanLse, out var usage);
+        return Results(status, meanLse, usage, withUsage);
+    }
+
+    private static (Tensor, Tensor?) Results(int status, TensorHandle first, TensorHandle usage, bool withUsage)
+    {
         if (status != 0)
         {
-            lse.SetHandleAsInvalid();
+            first.SetHandleAsInvalid();
             usage.SetHandleAsInvalid();
             throw TorchException.FromLastError();
         }
-        var logSumExp = new Tensor(lse);
+        var result = new Tensor(first);
         if (!withUsage)
         {
             usage.SetHandleAsInvalid();
-            return (logSumExp, null);
+            return (result, null);
         }
-        return (logSumExp, new Tensor(usage));
+        return (result, new Tensor(usage));
     }
 }

@@ -194,4 +194,63 @@ public sealed class FusedMixtureTests : TorchTestBase
         var ex = Assert.Throws<Exception>(() => Autograd.Grad([lse.Sum()], [z], createGraph: true));
         StringAssert.Contains(ex.Message, "higher-order");
     }
+
+    [TestMethod]
+    [DataRow(false, true)]
+    [DataRow(true, false)]
+    public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage)
+    {
+        using var scope = Torch.NewDisposeScope();
+        const long b = 37, d = 3, k = 11, m = 50;
+        var prior = Make(1, d, k, seed: 17);
+        Torch.ManualSeed(4);
+        var postMean = Torch.Randn([b, d]);
+        var postLogVar = Torch.Randn([b, d]) * 0.3 - 1;
+        var noise = Torch.Randn([m, sharedNoise ? 1 : b, d]);
+        var usageWeights = Torch.Randn([k]);
+        var rowWeights = Torch.Randn([b]);
+
+        float[][] Run(bool fused)
+        {
+            var leaves = new[] { postMean, postLogVar, prior.Means, prior.LogVars, prior.LogWeights }.Select(t => t.Detach().RequiresGrad_()).ToArray();
+            Tensor meanLse;
+            Tensor? usage;
+            if (fused)
+            {
+                (meanLse, usage) = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4], withUsage);
+            }
+            else
+            {
+                var z = (leaves[0].Unsqueeze(0) + (leaves[1] * 0.5).Exp().Unsqueeze(0) * noise).Reshape(m * b, d);
+                var (lse, u) = FusedOps.MixtureLogSumExp(z, leaves[2], leaves[3], leaves[4], withUsage);
+                meanLse = lse.Reshape(m, b).Mean(0);
+                usage = u;
+            }
+            var loss = (meanLse * rowWeights).Sum();
+            if (usage is not null) loss = loss + (usage * usageWeights).Sum();
+            var grads = Autograd.Grad([loss], leaves);
+            var outputs = new List<Tensor> { meanLse.Detach() };
+            if (usage is not null) outputs.Add(usage.Detach());
+            return outputs.Concat(grads.Select(g => g!)).Select(t => t.ToArray<float>()).ToArray();
+        }
+
+        var fusedResults = Run(true);
+        var composed = Run(false);
+        Assert.HasCount(composed.Length, fusedResults);
+        for (int i = 0; i < composed.Length; i++)
+            for (int j = 0; j < composed[i].Length; j++)
+                Assert.AreEqual(composed[i][j], fusedResults[i][j], 2e-5 * Math.Max(1, Math.Abs(composed[i][j])), $"output {i}[{j}]");
+    }
+
+    [TestMethod]
+    public void MonteCarlo_BadNoiseIsRefused()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var m = Make(1, 2, 4, seed: 1);
+        var mean = Torch.Randn([5, 2]);
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => FusedOps.MixtureMonteCarloLogDensity(mean, mean, Torch.Randn([10, 4, 2]), m.Means, m.LogVars, m.LogWeights));
+        StringAssert.Contains(ex.Message, "noise");
+        Assert.ThrowsExactly<ArgumentException>(() => FusedOps.MixtureMonteCarloLogDensity(mean, mean, Torch.Randn([10, 5, 2], DType.Float64), m.Means, m.LogVars, m.LogWeights));
+        Assert.ThrowsExactly<ArgumentException>(() => FusedOps.MixtureMonteCarloLogDensity(mean, Torch.Randn([5, 3]), Torch.Randn([10, 5, 2]), m.Means, m.LogVars, m.LogWeights));
+    }
 }

@@ -5,8 +5,9 @@ using Microsoft.ML.Vae.Torch;
 /// <summary>
 /// Monte-Carlo KL(q(z|x) ‖ p) for a diagonal-Gaussian posterior and a mixture prior (algorithms spec
 /// §3.2): KL ≈ (1/M) Σ_m [log q(z_m|x) − log Σ_k w_k N(z_m; μ_k, σ_k²)], z_m = μ_q + σ_q ⊙ ε_m.
-/// All B·M·K log-density terms come from one fused kernel (float32 on the CPU) or one batched matrix
-/// product followed by one logsumexp (see <see cref="MixturePriorDensity"/>).
+/// For float32 CPU tensors the mixture term is one fused op over all B·M samples
+/// (<see cref="FusedOps.MixtureMonteCarloLogDensity"/>); otherwise all B·M·K log-density terms come from one
+/// batched matrix product followed by one logsumexp (see <see cref="MixturePriorDensity"/>).
 /// </summary>
 /// <remarks>
 /// Both log-densities omit the −(d/2)·log 2π constant, which cancels. log q(z_m|x) is evaluated as
@@ -53,6 +54,14 @@ public static class MixturePriorKl
 
         long m = noise.Size(0);
         using var scope = Torch.NewDisposeScope();
+        if (prior is not null && MixturePriorDensity.CanFuse(mean, prior) && FusedOps.SupportsMixtureLogSumExp(logVar, noise, prior.LogVars, prior.LogWeights))
+        {
+            // The fused kernel forms the B·M samples itself; log q averaged over the samples is
+            // −½ (Σ_j lv_j + mean_m Σ_j ε_mj²) (the noise is a constant).
+            var (meanLogP, meanUsage) = FusedOps.MixtureMonteCarloLogDensity(mean, logVar, noise, prior.Means, prior.LogVars, prior.LogWeights, withUsage);
+            var meanLogQ = (logVar.Sum(1) + noise.Square().Sum(2).Mean(0)) * -0.5;
+            return new MixtureKlEstimate((meanLogQ - meanLogP).MoveToOuterScope(), meanUsage?.MoveToOuterScope());
+        }
         var eps = noise.Size(1) == b ? noise : noise.Expand(m, b, d);
         var z = mean.Unsqueeze(0) + (logVar * 0.5).Exp().Unsqueeze(0) * eps;      // [M, B, d]
         var logQ = (logVar.Unsqueeze(0) + eps.Square()).Sum(2) * -0.5;              // [M, B]
@@ -62,10 +71,6 @@ public static class MixturePriorKl
         if (prior is null)
         {
             logP = flat.Square().Sum(1) * -0.5;
-        }
-        else if (MixturePriorDensity.CanFuse(flat, prior))
-        {
-            (logP, usage) = MixturePriorDensity.FusedLogDensity(flat, prior, withUsage);
         }
         else
         {

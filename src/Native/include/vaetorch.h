@@ -219,6 +219,13 @@ VT_API vt_tensor vt_outer(vt_tensor a, vt_tensor b);
    all inputs (first order). Fused CPU kernel: float32 CPU tensors only. */
 VT_API int vt_mixture_logsumexp(vt_tensor z, vt_tensor means, vt_tensor logvars, vt_tensor logweights, int with_usage,
                                 vt_tensor* lse, vt_tensor* mean_usage);
+/* The same mixture log-density averaged over Monte-Carlo samples of diagonal Gaussians:
+   mean_lse[b] = (1/M) Σ_m log p(post_mean_b + exp(post_logvar_b / 2) ⊙ noise_mb), [B]; noise [M, B, d]
+   or [M, 1, d] (shared across rows; not differentiated); with_usage: mean responsibilities over all
+   B·M samples, [K]. Differentiable in the posterior and the mixture (first order). Float32 CPU only. */
+VT_API int vt_mixture_monte_carlo(vt_tensor post_mean, vt_tensor post_logvar, vt_tensor noise, vt_tensor means,
+                                  vt_tensor logvars, vt_tensor logweights, int with_usage,
+                                  vt_tensor* mean_lse, vt_tensor* mean_usage);
 
 /* ---- neural-network functions -------------------------------------------------------------- */
 VT_API vt_tensor vt_conv2d(vt_tensor x, vt_tensor w, vt_tensor b_or_null,

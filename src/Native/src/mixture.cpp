@@ -52,91 +52,160 @@ std::vector<double> sum_blocks(const std::vector<float>& partial, int64_t blocks
   return total;
 }
 
+// Row log-densities [N] of latents z [N, d] and, with usage, the mean responsibilities [K].
+std::pair<at::Tensor, at::Tensor> lse_forward(const at::Tensor& z, const mix::Components& c, bool with_usage) {
+  const int64_t n = z.size(0), blocks = block_count(n);
+  auto lse = at::empty({n}, z.options());
+  std::vector<float> partial(with_usage ? blocks * c.kp : 0, 0.0f);
+  const float* zp = z.data_ptr<float>();
+  float* lp = lse.data_ptr<float>();
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      mix::forward(c, zp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), lp, with_usage ? &partial[b * c.kp] : nullptr);
+  });
+  if (!with_usage) return {lse, at::Tensor()};
+  auto usage = at::empty({c.k}, z.options());
+  const auto total = sum_blocks(partial, blocks, c.kp);
+  float* up = usage.data_ptr<float>();
+  for (int64_t i = 0; i < c.k; ++i) up[i] = n > 0 ? static_cast<float>(total[i] / n) : std::nanf("");
+  return {lse, usage};
+}
+
+struct LseGrads {
+  at::Tensor z, mean, logvar, logweight;  // undefined where not requested
+};
+
+// Gradients of Σ_n g_lse[n]·lse[n] + Σ_k g_usage[k]·usage[k] (usage = mean responsibilities over the N rows).
+LseGrads lse_backward(const at::Tensor& z, const at::Tensor& mean, const at::Tensor& logvar, const at::Tensor& logweight,
+                      const mix::Components& c, const at::Tensor& lse, const at::Tensor& g_lse, const at::Tensor& g_usage_t,
+                      bool need_z, bool need_params) {
+  const int64_t n = z.size(0), d = c.d, kp = c.kp, blocks = block_count(n);
+  // The usage output is a mean over rows: its cotangent reaches each row divided by N.
+  std::vector<float> g_usage(g_usage_t.defined() ? kp : 0, 0.0f);
+  if (g_usage_t.defined()) {
+    const float* gu = g_usage_t.data_ptr<float>();
+    for (int64_t i = 0; i < c.k; ++i) g_usage[i] = gu[i] / static_cast<float>(n);
+  }
+  LseGrads out;
+  if (need_z) out.z = at::empty_like(z);
+  // Per block: grad_mean [d][kp], grad_logvar [d][kp], grad_bias [kp].
+  const int64_t stride = need_params ? (2 * d + 1) * kp : 0;
+  std::vector<float> partial(blocks * stride, 0.0f);
+  const float* zp = z.data_ptr<float>();
+  const float* lp = lse.data_ptr<float>();
+  const float* gp = g_lse.defined() ? g_lse.data_ptr<float>() : nullptr;
+  const float* gup = g_usage.empty() ? nullptr : g_usage.data();
+  float* gzp = need_z ? out.z.data_ptr<float>() : nullptr;
+  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      float* acc = need_params ? &partial[b * stride] : nullptr;
+      mix::backward(c, zp, lp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), gp, gup, gzp,
+                    acc, acc ? acc + d * kp : nullptr, acc ? acc + 2 * d * kp : nullptr);
+    }
+  });
+  if (!need_params) return out;
+  const auto total = sum_blocks(partial, blocks, stride);
+  out.mean = at::empty_like(mean);
+  out.logvar = at::empty_like(logvar);
+  out.logweight = at::empty_like(logweight);
+  float* gm = out.mean.data_ptr<float>();
+  float* gl = out.logvar.data_ptr<float>();
+  float* gw = out.logweight.data_ptr<float>();
+  for (int64_t i = 0; i < c.k; ++i) {
+    for (int64_t j = 0; j < d; ++j) {
+      gm[i * d + j] = static_cast<float>(total[j * kp + i]);
+      gl[i * d + j] = static_cast<float>(total[(d + j) * kp + i]);
+    }
+    gw[i] = static_cast<float>(total[2 * d * kp + i]);
+  }
+  return out;
+}
+
+// The backward passes below are plain arithmetic, not graphs: a second derivative would be silently zero.
+void refuse_higher_order() {
+  if (at::GradMode::is_enabled())
+    throw std::runtime_error("mixture_logsumexp: higher-order gradients (create_graph) are not supported by the fused kernel");
+}
+
+at::Tensor usage_cotangent(const variable_list& grads, bool with_usage) {
+  return with_usage && grads.size() > 1 && grads[1].defined() ? grads[1].contiguous() : at::Tensor();
+}
+
 struct MixtureLogSumExp : public torch::autograd::Function<MixtureLogSumExp> {
   static variable_list forward(AutogradContext* ctx, const at::Tensor& z_in, const at::Tensor& mean_in,
                                const at::Tensor& logvar_in, const at::Tensor& logweight_in, bool with_usage) {
     auto z = z_in.contiguous(), mean = mean_in.contiguous(), logvar = logvar_in.contiguous(), logweight = logweight_in.contiguous();
-    const auto c = prepare(mean, logvar, logweight);
-    const int64_t n = z.size(0), blocks = block_count(n);
-    auto lse = at::empty({n}, z.options());
-    std::vector<float> partial(with_usage ? blocks * c.kp : 0, 0.0f);
-    const float* zp = z.data_ptr<float>();
-    float* lp = lse.data_ptr<float>();
-    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; ++b)
-        mix::forward(c, zp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), lp, with_usage ? &partial[b * c.kp] : nullptr);
-    });
+    auto [lse, usage] = lse_forward(z, prepare(mean, logvar, logweight), with_usage);
     ctx->set_materialize_grads(false);
     ctx->saved_data["with_usage"] = with_usage;
-    if (!with_usage) {
-      ctx->save_for_backward({z, mean, logvar, logweight, lse});
-      return {lse};
-    }
-    auto usage = at::empty({c.k}, z.options());
-    const auto total = sum_blocks(partial, blocks, c.kp);
-    float* up = usage.data_ptr<float>();
-    for (int64_t i = 0; i < c.k; ++i) up[i] = n > 0 ? static_cast<float>(total[i] / n) : std::nanf("");
     ctx->save_for_backward({z, mean, logvar, logweight, lse});
+    if (!with_usage) return {lse};
     return {lse, usage};
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
-    // The backward pass below is plain arithmetic, not a graph: a second derivative would be silently zero.
-    if (at::GradMode::is_enabled())
-      throw std::runtime_error("mixture_logsumexp: higher-order gradients (create_graph) are not supported by the fused kernel");
+    refuse_higher_order();
     auto saved = ctx->get_saved_variables();
-    const auto& z = saved[0];
-    const auto& mean = saved[1];
-    const auto& logvar = saved[2];
-    const auto& logweight = saved[3];
-    const auto& lse = saved[4];
     const bool with_usage = ctx->saved_data["with_usage"].toBool();
     at::Tensor g_lse = grads[0].defined() ? grads[0].contiguous() : at::Tensor();
-    at::Tensor g_usage_t = with_usage && grads.size() > 1 && grads[1].defined() ? grads[1].contiguous() : at::Tensor();
+    at::Tensor g_usage = usage_cotangent(grads, with_usage);
     const bool need_z = ctx->needs_input_grad(0);
     const bool need_params = ctx->needs_input_grad(1) || ctx->needs_input_grad(2) || ctx->needs_input_grad(3);
-    if ((!g_lse.defined() && !g_usage_t.defined()) || (!need_z && !need_params))
+    if ((!g_lse.defined() && !g_usage.defined()) || (!need_z && !need_params))
       return {at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    const auto c = prepare(saved[1], saved[2], saved[3]);
+    auto g = lse_backward(saved[0], saved[1], saved[2], saved[3], c, saved[4], g_lse, g_usage, need_z, need_params);
+    return {g.z, g.mean, g.logvar, g.logweight, at::Tensor()};
+  }
+};
 
-    const auto c = prepare(mean, logvar, logweight);
-    const int64_t n = z.size(0), d = c.d, kp = c.kp, blocks = block_count(n);
-    // The usage output is a mean over rows: its cotangent reaches each row divided by N.
-    std::vector<float> g_usage(g_usage_t.defined() ? kp : 0, 0.0f);
-    if (g_usage_t.defined()) {
-      const float* gu = g_usage_t.data_ptr<float>();
-      for (int64_t i = 0; i < c.k; ++i) g_usage[i] = gu[i] / static_cast<float>(n);
-    }
-    at::Tensor grad_z = need_z ? at::empty_like(z) : at::Tensor();
-    // Per block: grad_mean [d][kp], grad_logvar [d][kp], grad_bias [kp].
-    const int64_t stride = need_params ? (2 * d + 1) * kp : 0;
-    std::vector<float> partial(blocks * stride, 0.0f);
-    const float* zp = z.data_ptr<float>();
-    const float* lp = lse.data_ptr<float>();
-    const float* gp = g_lse.defined() ? g_lse.data_ptr<float>() : nullptr;
-    const float* gup = g_usage.empty() ? nullptr : g_usage.data();
-    float* gzp = need_z ? grad_z.data_ptr<float>() : nullptr;
-    at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-      for (int64_t b = b0; b < b1; ++b) {
-        float* acc = need_params ? &partial[b * stride] : nullptr;
-        mix::backward(c, zp, lp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), gp, gup, gzp,
-                      acc, acc ? acc + d * kp : nullptr, acc ? acc + 2 * d * kp : nullptr);
-      }
-    });
-    if (!need_params) return {grad_z, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+// (1/M) Σ_m log p(μ_b + σ_b ⊙ ε_mb) for every posterior b: the mixture term of a Monte-Carlo KL, with the
+// reparameterized samples formed and differentiated here instead of as a chain of tensor ops.
+struct MixtureMonteCarlo : public torch::autograd::Function<MixtureMonteCarlo> {
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& post_mean, const at::Tensor& post_logvar,
+                               const at::Tensor& noise_in, const at::Tensor& mean_in, const at::Tensor& logvar_in,
+                               const at::Tensor& logweight_in, bool with_usage) {
+    auto mean = mean_in.contiguous(), logvar = logvar_in.contiguous(), logweight = logweight_in.contiguous();
+    const int64_t m = noise_in.size(0), b = post_mean.size(0), d = post_mean.size(1);
+    auto noise = noise_in.expand({m, b, d});
+    auto std = (post_logvar * 0.5).exp();
+    auto z = (post_mean.unsqueeze(0) + std.unsqueeze(0) * noise).reshape({m * b, d}).contiguous();
+    auto [lse, usage] = lse_forward(z, prepare(mean, logvar, logweight), with_usage);
+    auto mean_lse = lse.view({m, b}).mean(0);
+    ctx->set_materialize_grads(false);
+    ctx->saved_data["with_usage"] = with_usage;
+    ctx->save_for_backward({z, mean, logvar, logweight, lse, noise_in, std});
+    if (!with_usage) return {mean_lse};
+    return {mean_lse, usage};
+  }
 
-    const auto total = sum_blocks(partial, blocks, stride);
-    auto grad_mean = at::empty_like(mean), grad_logvar = at::empty_like(logvar), grad_logweight = at::empty_like(logweight);
-    float* gm = grad_mean.data_ptr<float>();
-    float* gl = grad_logvar.data_ptr<float>();
-    float* gw = grad_logweight.data_ptr<float>();
-    for (int64_t i = 0; i < c.k; ++i) {
-      for (int64_t j = 0; j < d; ++j) {
-        gm[i * d + j] = static_cast<float>(total[j * kp + i]);
-        gl[i * d + j] = static_cast<float>(total[(d + j) * kp + i]);
-      }
-      gw[i] = static_cast<float>(total[2 * d * kp + i]);
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_higher_order();
+    auto saved = ctx->get_saved_variables();
+    const auto& z = saved[0];
+    const auto& lse = saved[4];
+    const auto& noise = saved[5];
+    const auto& std = saved[6];
+    const bool with_usage = ctx->saved_data["with_usage"].toBool();
+    const int64_t n = z.size(0), b = std.size(0), d = std.size(1), m = n / b;
+    at::Tensor g_rows = grads[0].defined() ? (grads[0] / static_cast<double>(m)).expand({m, b}).reshape({n}).contiguous() : at::Tensor();
+    at::Tensor g_usage = usage_cotangent(grads, with_usage);
+    const bool need_post = ctx->needs_input_grad(0) || ctx->needs_input_grad(1);
+    const bool need_params = ctx->needs_input_grad(3) || ctx->needs_input_grad(4) || ctx->needs_input_grad(5);
+    variable_list out(7);
+    if ((!g_rows.defined() && !g_usage.defined()) || (!need_post && !need_params)) return out;
+    const auto c = prepare(saved[1], saved[2], saved[3]);
+    auto g = lse_backward(z, saved[1], saved[2], saved[3], c, lse, g_rows, g_usage, need_post, need_params);
+    if (need_post) {
+      // z = μ + σ ε: ∂/∂μ sums the samples' gradients, ∂/∂lv = Σ_m g_z · ε · σ/2.
+      auto gz = g.z.view({m, b, d});
+      if (ctx->needs_input_grad(0)) out[0] = gz.sum(0);
+      if (ctx->needs_input_grad(1)) out[1] = (gz * noise).sum(0) * std * 0.5;
     }
-    return {grad_z, grad_mean, grad_logvar, grad_logweight, at::Tensor()};
+    out[3] = g.mean;
+    out[4] = g.logvar;
+    out[5] = g.logweight;
+    return out;
   }
 };
 
@@ -151,6 +220,27 @@ int vt_mixture_logsumexp(vt_tensor z, vt_tensor means, vt_tensor logvars, vt_ten
   check_inputs(vt::T(z), vt::T(means), vt::T(logvars), vt::T(logweights));
   auto out = MixtureLogSumExp::apply(vt::T(z), vt::T(means), vt::T(logvars), vt::T(logweights), with_usage != 0);
   *lse = vt::wrap(out[0]);
+  if (with_usage) *mean_usage = vt::wrap(out[1]);
+  return 0;
+  VT_CATCH(-1)
+}
+
+int vt_mixture_monte_carlo(vt_tensor post_mean, vt_tensor post_logvar, vt_tensor noise, vt_tensor means, vt_tensor logvars,
+                           vt_tensor logweights, int with_usage, vt_tensor* mean_lse, vt_tensor* mean_usage) {
+  VT_TRY
+  if (mean_lse == nullptr || (with_usage && mean_usage == nullptr)) throw std::invalid_argument("mixture_monte_carlo: output pointer is null");
+  const auto& pm = vt::T(post_mean);
+  const auto& pl = vt::T(post_logvar);
+  const auto& eps = vt::T(noise);
+  check_inputs(pm, vt::T(means), vt::T(logvars), vt::T(logweights));
+  check_inputs(pl, vt::T(means), vt::T(logvars), vt::T(logweights));
+  if (pl.sizes() != pm.sizes()) throw std::invalid_argument("mixture_monte_carlo: posterior means and log-variances must both be [B, d]");
+  if (!eps.device().is_cpu() || eps.scalar_type() != at::kFloat) throw std::invalid_argument("mixture_monte_carlo: the fused kernel takes float32 CPU noise only");
+  if (eps.dim() != 3 || eps.size(0) < 1 || (eps.size(1) != pm.size(0) && eps.size(1) != 1) || eps.size(2) != pm.size(1))
+    throw std::invalid_argument("mixture_monte_carlo: noise must be [M, B, d] or [M, 1, d] with M >= 1");
+  if (pm.size(0) < 1) throw std::invalid_argument("mixture_monte_carlo: no posteriors");
+  auto out = MixtureMonteCarlo::apply(pm, pl, eps, vt::T(means), vt::T(logvars), vt::T(logweights), with_usage != 0);
+  *mean_lse = vt::wrap(out[0]);
   if (with_usage) *mean_usage = vt::wrap(out[1]);
   return 0;
   VT_CATCH(-1)
