@@ -7,6 +7,7 @@
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -44,6 +45,23 @@ mix::Components prepare(const at::Tensor& mean, const at::Tensor& logvar, const 
 
 int64_t block_count(int64_t n) { return (n + kBlockRows - 1) / kBlockRows; }
 
+// Runs body(block) for every block on libtorch's threads, handing blocks out dynamically: inside a
+// training step another pool (OpenBLAS's workers) may hold part of a core, and a static split would
+// leave the fast thread waiting for the slow one. Each block writes only its own outputs, so the
+// results do not depend on which thread ran it.
+template <typename F>
+void for_each_block(int64_t blocks, const F& body) {
+  const int64_t workers = std::min<int64_t>(blocks, at::get_num_threads());
+  if (workers <= 1) {
+    for (int64_t b = 0; b < blocks; ++b) body(b);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+    for (int64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) body(b);
+  });
+}
+
 // Sums per-block partials [blocks][len] in block order, in double.
 std::vector<double> sum_blocks(const std::vector<float>& partial, int64_t blocks, int64_t len) {
   std::vector<double> total(len, 0.0);
@@ -59,9 +77,8 @@ std::pair<at::Tensor, at::Tensor> lse_forward(const at::Tensor& z, const mix::Co
   std::vector<float> partial(with_usage ? blocks * c.kp : 0, 0.0f);
   const float* zp = z.data_ptr<float>();
   float* lp = lse.data_ptr<float>();
-  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b)
-      mix::forward(c, zp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), lp, with_usage ? &partial[b * c.kp] : nullptr);
+  for_each_block(blocks, [&](int64_t b) {
+    mix::forward(c, zp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), lp, with_usage ? &partial[b * c.kp] : nullptr);
   });
   if (!with_usage) return {lse, at::Tensor()};
   auto usage = at::empty({c.k}, z.options());
@@ -96,12 +113,10 @@ LseGrads lse_backward(const at::Tensor& z, const at::Tensor& mean, const at::Ten
   const float* gp = g_lse.defined() ? g_lse.data_ptr<float>() : nullptr;
   const float* gup = g_usage.empty() ? nullptr : g_usage.data();
   float* gzp = need_z ? out.z.data_ptr<float>() : nullptr;
-  at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      float* acc = need_params ? &partial[b * stride] : nullptr;
-      mix::backward(c, zp, lp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), gp, gup, gzp,
-                    acc, acc ? acc + d * kp : nullptr, acc ? acc + 2 * d * kp : nullptr);
-    }
+  for_each_block(blocks, [&](int64_t b) {
+    float* acc = need_params ? &partial[b * stride] : nullptr;
+    mix::backward(c, zp, lp, b * kBlockRows, std::min(n, (b + 1) * kBlockRows), gp, gup, gzp,
+                  acc, acc ? acc + d * kp : nullptr, acc ? acc + 2 * d * kp : nullptr);
   });
   if (!need_params) return out;
   const auto total = sum_blocks(partial, blocks, stride);
