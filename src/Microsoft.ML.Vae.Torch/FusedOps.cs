@@ -15,7 +15,7 @@ public static class FusedOps
     public static bool SupportsMixtureLogSumExp(Tensor z, Tensor means, Tensor logVars, Tensor logWeights)
     {
         foreach (var t in (ReadOnlySpan<Tensor>)[z, means, logVars, logWeights])
-            if (t is null || t.DType != DType.Float32 || t.Device.IsCuda) return false;
+            if (t is null || t.DType != DType.Float32 || t.Device.Type != DeviceType.Cpu) return false;
         return true;
     }
 
