@@ -4,28 +4,19 @@
 #   C#  standard | C# MoG (fused kernel) | C# MoG (generic [K, N] formulation)
 #   PyTorch standard | PyTorch MoG (broadcast log-densities, as a PyTorch user writes them)
 # Every run is a fresh process; the order rotates every round.
-#   ITERS (default 1500), WARMUP (default 500), ROUNDS (default 2), THREADS (default 2), SEED (default 0)
+#   ITERS (default 500), WARMUP (default 200), ROUNDS (default 2), THREADS (default 2), SEED (default 0)
 #   SIDES (default "cs-standard cs-mog cs-mog-generic py-standard py-mog")
 #   OUT (default artifacts/bench/mog-cost.jsonl): every JSON line is appended here with its round
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ITERS="${ITERS:-1500}"
-WARMUP="${WARMUP:-500}"
+ITERS="${ITERS:-500}"
+WARMUP="${WARMUP:-200}"
 ROUNDS="${ROUNDS:-2}"
 THREADS="${THREADS:-2}"
 SEED="${SEED:-0}"
 SIDES="${SIDES:-cs-standard cs-mog cs-mog-generic py-standard py-mog}"
 OUT="${OUT:-$ROOT/artifacts/bench/mog-cost.jsonl}"
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-dotnet build "$ROOT/bench/Microsoft.ML.Vae.Bench/Microsoft.ML.Vae.Bench.csproj" -c Release -nologo -v q >/dev/null
-BENCH="$ROOT/bench/Microsoft.ML.Vae.Bench/bin/Release/net10.0/Microsoft.ML.Vae.Bench"
-mkdir -p "$(dirname "$OUT")"
-flags=(--iters "$ITERS" --warmup "$WARMUP" --threads "$THREADS" --seed "$SEED")
-
-record() { # round, then the JSON line on stdin; the load average is read when the run has ended
-  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["round"]=int(sys.argv[1]); d["load"]=" ".join(open("/proc/loadavg").read().split()[:3]); print(json.dumps(d))' \
-    "$1" | tee -a "$OUT"
-}
+source "$ROOT/bench/soft_intro_runs.sh"
 run_side() { # round, side
   case "$2" in
     cs-standard) "$BENCH" --case soft-intro-2d "${flags[@]}" --prior standard ;;

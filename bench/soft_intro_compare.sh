@@ -14,16 +14,7 @@ THREADS="${THREADS:-2}"
 SEED="${SEED:-0}"
 PRIORS="${PRIORS:-standard}"
 OUT="${OUT:-$ROOT/artifacts/bench/soft-intro-2d.jsonl}"
-export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-dotnet build "$ROOT/bench/Microsoft.ML.Vae.Bench/Microsoft.ML.Vae.Bench.csproj" -c Release -nologo -v q >/dev/null
-BENCH="$ROOT/bench/Microsoft.ML.Vae.Bench/bin/Release/net10.0/Microsoft.ML.Vae.Bench"
-mkdir -p "$(dirname "$OUT")"
-flags=(--iters "$ITERS" --warmup "$WARMUP" --threads "$THREADS" --seed "$SEED")
-
-record() { # round, then the JSON line on stdin; the load average is read when the run has ended
-  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); d["round"]=int(sys.argv[1]); d["load"]=" ".join(open("/proc/loadavg").read().split()[:3]); print(json.dumps(d))' \
-    "$1" | tee -a "$OUT"
-}
+source "$ROOT/bench/soft_intro_runs.sh"
 run_cs() { "$BENCH" --case soft-intro-2d "${flags[@]}" --prior "$2" | record "$1"; }
 run_py() { /usr/bin/python3 "$ROOT/bench/soft_intro_2d.py" "${flags[@]}" | record "$1"; }
 

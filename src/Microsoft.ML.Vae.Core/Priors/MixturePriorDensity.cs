@@ -17,8 +17,9 @@ using Microsoft.ML.Vae.Torch;
 /// in double precision the cancellation costs nothing measurable. The product is formed as [K, N]
 /// (coefficients × featuresᵀ), the orientation BLAS handles fastest for the tiny inner dimension, and
 /// converted back to z's dtype before any reduction.
-/// <para>Per-sample log-densities (and the mean responsibilities) of float32 CPU latents go through
-/// <see cref="FusedOps.MixtureLogSumExp"/> instead, which streams over the components of one row at a
+/// <para>Per-sample log-densities of float32 CPU latents go through
+/// <see cref="FusedOps.MixtureLogSumExp"/> instead (and the Monte-Carlo KL through
+/// <see cref="FusedOps.MixtureMonteCarloLogDensity"/>), which streams over the components of one row at a
 /// time and never forms the [N, K] matrix; the formulation above serves every other dtype and device.</para>
 /// </remarks>
 public static class MixturePriorDensity
@@ -29,16 +30,9 @@ public static class MixturePriorDensity
     /// </summary>
     public static bool UseFusedKernel { get; set; } = true;
 
-    /// <summary>True when <see cref="FusedLogDensity"/> will run for these latents and this prior.</summary>
+    /// <summary>True when the fused kernel will run for these latents and this prior.</summary>
     internal static bool CanFuse(Tensor z, MixturePriorParameters prior) =>
         UseFusedKernel && FusedOps.SupportsMixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights);
-
-    /// <summary>log p(z_n) without the constant through the fused kernel, and optionally the mean responsibilities.</summary>
-    internal static (Tensor LogDensity, Tensor? MeanUsage) FusedLogDensity(Tensor z, MixturePriorParameters prior, bool withUsage)
-    {
-        CheckLatents(z, prior);
-        return FusedOps.MixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights, withUsage);
-    }
 
     /// <summary>
     /// log N(z_n; μ_k, diag e^{lv_k}) summed over the d coordinates: [N, K]. With
@@ -62,9 +56,10 @@ public static class MixturePriorDensity
     public static Tensor LogDensity(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
         using var scope = Torch.NewDisposeScope();
+        CheckLatents(z, prior);
         if (CanFuse(z, prior))
         {
-            var logDensity = FusedLogDensity(z, prior, withUsage: false).LogDensity;
+            var logDensity = FusedOps.MixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights).LogSumExp;
             if (includeConstant) logDensity = logDensity - 0.5 * prior.LatentDim * DiagonalGaussian.Log2Pi;
             return logDensity.MoveToOuterScope();
         }
