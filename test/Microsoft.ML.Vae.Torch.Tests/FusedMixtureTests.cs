@@ -198,6 +198,8 @@ public sealed class FusedMixtureTests : TorchTestBase
     [TestMethod]
     [DataRow(false, true)]
     [DataRow(true, false)]
+    [DataRow(false, false)]     // the single-pass op (no usage output): gradients come out of the forward pass
+    [DataRow(true, true)]
     public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage)
     {
         using var scope = Torch.NewDisposeScope();
@@ -240,6 +242,88 @@ public sealed class FusedMixtureTests : TorchTestBase
         for (int i = 0; i < composed.Length; i++)
             for (int j = 0; j < composed[i].Length; j++)
                 Assert.AreEqual(composed[i][j], fusedResults[i][j], 2e-5 * Math.Max(1, Math.Abs(composed[i][j])), $"output {i}[{j}]");
+    }
+
+    /// <summary>Posteriors [b, d], their noise [m, b, d] and a mixture of k components.</summary>
+    private static (Tensor Mean, Tensor LogVar, Tensor Noise, Mixture Prior) MakeMonteCarlo(long b, long d, long k, long m, long seed)
+    {
+        var prior = Make(1, d, k, seed);
+        return (Torch.Randn([b, d]), Torch.Randn([b, d]) * 0.3 - 1, Torch.Randn([m, b, d]), prior);
+    }
+
+    [TestMethod]
+    public void MonteCarlo_PartialGradients_MatchTheFullGradient()
+    {
+        // The single-pass op keeps only the gradients the graph will ask for: the posterior's (a
+        // stop-gradient prior, as in the encoder and decoder KLs), the prior's (a detached posterior, as in
+        // the prior's own KL), both, or none (no graph).
+        using var scope = Torch.NewDisposeScope();
+        var (mean, logVar, noise, prior) = MakeMonteCarlo(300, 2, 64, 100, seed: 21);
+        var rowWeights = Torch.Randn([300]);
+        var leaves = new[] { mean, logVar, prior.Means, prior.LogVars, prior.LogWeights }.Select(t => t.Detach().RequiresGrad_()).ToArray();
+        Tensor Loss(Tensor[] x) => (FusedOps.MixtureMonteCarloLogDensity(x[0], x[1], noise, x[2], x[3], x[4]).MeanLogDensity * rowWeights).Sum();
+        var full = Autograd.Grad([Loss(leaves)], leaves);
+
+        var postOnly = Autograd.Grad([Loss([leaves[0], leaves[1], prior.Means, prior.LogVars, prior.LogWeights])], [leaves[0], leaves[1]]);
+        // (The posterior-only sweep normalizes by the row total once at the end: float rounding apart.)
+        for (int i = 0; i < 2; i++) TensorAssert.Close(full[i]!, postOnly[i]!, 1e-6);
+        var priorOnly = Autograd.Grad([Loss([mean, logVar, leaves[2], leaves[3], leaves[4]])], [leaves[2], leaves[3], leaves[4]]);
+        for (int i = 0; i < 3; i++) TensorAssert.Close(full[i + 2]!, priorOnly[i]!, 0);
+
+        Tensor valueWithGraph = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
+        Tensor valueNoGraph;
+        using (Torch.NoGrad()) valueNoGraph = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
+        Assert.IsFalse(valueNoGraph.RequiresGrad);
+        TensorAssert.Close(valueWithGraph.Detach(), valueNoGraph, 0);
+    }
+
+    [TestMethod]
+    public void MonteCarlo_SinglePass_DoesNotDependOnTheThreadCount()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var (mean, logVar, noise, prior) = MakeMonteCarlo(512, 2, 64, 100, seed: 8);
+        var rowWeights = Torch.Randn([512]);
+        int threads = Torch.Threads;
+        try
+        {
+            float[][] Run(int t)
+            {
+                Torch.Threads = t;
+                var leaves = new[] { mean, logVar, prior.Means, prior.LogVars, prior.LogWeights }.Select(x => x.Detach().RequiresGrad_()).ToArray();
+                var value = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
+                var grads = Autograd.Grad([(value * rowWeights).Sum()], leaves);
+                return new[] { value.Detach() }.Concat(grads.Select(g => g!)).Select(x => x.ToArray<float>()).ToArray();
+            }
+            var one = Run(1);
+            var two = Run(2);
+            for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], two[i], $"output {i}");
+        }
+        finally
+        {
+            Torch.Threads = threads;
+        }
+    }
+
+    [TestMethod]
+    public void MonteCarlo_NonFinitePosterior_GivesNaNForItsRowAndThePriorGradients()
+    {
+        using var scope = Torch.NewDisposeScope();
+        var (mean, logVar, noise, prior) = MakeMonteCarlo(6, 3, 10, 20, seed: 2);
+        var meanValues = mean.ToArray<float>();
+        meanValues[1 * 3 + 2] = float.NaN;
+        var leaves = new[] { Tensor.From(meanValues, 6, 3), logVar, prior.Means }.Select(t => t.Detach().RequiresGrad_()).ToArray();
+        var value = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], prior.LogVars, prior.LogWeights).MeanLogDensity;
+        var values = value.Detach().ToArray<float>();
+        Assert.IsTrue(float.IsNaN(values[1]), "the NaN posterior's own value");
+        for (int i = 0; i < 6; i++)
+            if (i != 1) Assert.IsTrue(float.IsFinite(values[i]), $"row {i} is {values[i]}");
+        var grads = Autograd.Grad([value.Sum()], leaves);
+        var gMean = grads[0]!.ToArray<float>();
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 3; j++)
+                Assert.AreEqual(i == 1, float.IsNaN(gMean[i * 3 + j]), $"posterior gradient [{i}, {j}]");
+        // As in the unfused computation, a NaN sample reaches every component's gradient.
+        Assert.IsTrue(grads[2]!.ToArray<float>().All(float.IsNaN));
     }
 
     [TestMethod]

@@ -224,6 +224,86 @@ struct MixtureMonteCarlo : public torch::autograd::Function<MixtureMonteCarlo> {
   }
 };
 
+// The same quantity in a single pass when no usage output is asked for: the forward pass also keeps
+// the gradients of every mean_lse[b] (see mix::monte_carlo_pass), and the backward pass only scales
+// them by the incoming cotangents. need_post and need_prior say which gradients the graph will ask for.
+struct MixtureMonteCarloOnePass : public torch::autograd::Function<MixtureMonteCarloOnePass> {
+  static variable_list forward(AutogradContext* ctx, const at::Tensor& post_mean_in, const at::Tensor& post_logvar,
+                               const at::Tensor& noise_in, const at::Tensor& mean_in, const at::Tensor& logvar_in,
+                               const at::Tensor& logweight_in, bool need_post, bool need_prior) {
+    auto mean = mean_in.contiguous(), logvar = logvar_in.contiguous(), logweight = logweight_in.contiguous();
+    auto post_mean = post_mean_in.contiguous(), noise = noise_in.contiguous();
+    auto std = (post_logvar * 0.5).exp().contiguous();
+    const int64_t b = post_mean.size(0), d = post_mean.size(1), m = noise.size(0);
+    const auto c = prepare(mean, logvar, logweight);
+    auto mean_lse = at::empty({b}, post_mean.options());
+    at::Tensor g_post = need_post ? at::empty({b, 2 * d}, post_mean.options()) : at::Tensor();
+    at::Tensor g_prior = need_prior ? at::empty({b, (2 * d + 1) * c.kp}, post_mean.options()) : at::Tensor();
+    mix::MonteCarloRows rows;
+    rows.post_mean = post_mean.data_ptr<float>();
+    rows.post_std = std.data_ptr<float>();
+    rows.noise = noise.data_ptr<float>();
+    rows.samples = m;
+    rows.sample_stride = noise.size(1) * d;
+    rows.row_stride = noise.size(1) == 1 ? 0 : d;
+    mix::MonteCarloGrads g;
+    g.post = need_post ? g_post.data_ptr<float>() : nullptr;
+    g.prior = need_prior ? g_prior.data_ptr<float>() : nullptr;
+    // Work items of about kBlockRows samples; each posterior is summed by one thread in a fixed order.
+    const int64_t per_block = std::max<int64_t>(1, kBlockRows / m), blocks = (b + per_block - 1) / per_block;
+    float* out = mean_lse.data_ptr<float>();
+    for_each_block(blocks, [&](int64_t i) {
+      mix::monte_carlo_pass(c, rows, i * per_block, std::min(b, (i + 1) * per_block), out, g);
+    });
+    ctx->set_materialize_grads(false);
+    ctx->saved_data["k"] = c.k;
+    ctx->saved_data["kp"] = c.kp;
+    ctx->save_for_backward({g_post, g_prior});
+    return {mean_lse};
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    refuse_higher_order();
+    variable_list out(8);
+    if (!grads[0].defined()) return out;
+    auto saved = ctx->get_saved_variables();
+    const auto& g_post = saved[0];
+    const auto& g_prior = saved[1];
+    auto g = grads[0].contiguous();
+    if (g_post.defined()) {
+      const int64_t d = g_post.size(1) / 2;
+      auto scaled = g_post * g.unsqueeze(1);
+      if (ctx->needs_input_grad(0)) out[0] = scaled.narrow(1, 0, d);
+      if (ctx->needs_input_grad(1)) out[1] = scaled.narrow(1, d, d);
+    }
+    if (g_prior.defined()) {
+      // Σ_b g_b · grad_prior[b], summed in posterior order in double (no thread-dependent reduction).
+      const int64_t b = g_prior.size(0), len = g_prior.size(1);
+      const int64_t k = ctx->saved_data["k"].toInt(), kp = ctx->saved_data["kp"].toInt(), d = (len / kp - 1) / 2;
+      std::vector<double> total(len, 0.0);
+      const float* p = g_prior.data_ptr<float>();
+      const float* gp = g.data_ptr<float>();
+      for (int64_t i = 0; i < b; ++i)
+        for (int64_t j = 0; j < len; ++j) total[j] += static_cast<double>(gp[i]) * p[i * len + j];
+      auto gm = at::empty({k, d}, g_prior.options()), gl = at::empty({k, d}, g_prior.options()), gw = at::empty({k}, g_prior.options());
+      float* gmp = gm.data_ptr<float>();
+      float* glp = gl.data_ptr<float>();
+      float* gwp = gw.data_ptr<float>();
+      for (int64_t i = 0; i < k; ++i) {
+        for (int64_t j = 0; j < d; ++j) {
+          gmp[i * d + j] = static_cast<float>(total[j * kp + i]);
+          glp[i * d + j] = static_cast<float>(total[(d + j) * kp + i]);
+        }
+        gwp[i] = static_cast<float>(total[2 * d * kp + i]);
+      }
+      if (ctx->needs_input_grad(3)) out[3] = gm;
+      if (ctx->needs_input_grad(4)) out[4] = gl;
+      if (ctx->needs_input_grad(5)) out[5] = gw;
+    }
+    return out;
+  }
+};
+
 }  // namespace
 
 extern "C" {
@@ -254,7 +334,18 @@ int vt_mixture_monte_carlo(vt_tensor post_mean, vt_tensor post_logvar, vt_tensor
   if (eps.dim() != 3 || eps.size(0) < 1 || (eps.size(1) != pm.size(0) && eps.size(1) != 1) || eps.size(2) != pm.size(1))
     throw std::invalid_argument("mixture_monte_carlo: noise must be [M, B, d] or [M, 1, d] with M >= 1");
   if (pm.size(0) < 1) throw std::invalid_argument("mixture_monte_carlo: no posteriors");
-  auto out = MixtureMonteCarlo::apply(pm, pl, eps, vt::T(means), vt::T(logvars), vt::T(logweights), with_usage != 0);
+  const auto& mu = vt::T(means);
+  const auto& lv = vt::T(logvars);
+  const auto& lw = vt::T(logweights);
+  if (!with_usage) {
+    // Without the usage output every gradient comes out of the forward pass (see MixtureMonteCarloOnePass).
+    const bool recording = at::GradMode::is_enabled();
+    const bool need_post = recording && (pm.requires_grad() || pl.requires_grad());
+    const bool need_prior = recording && (mu.requires_grad() || lv.requires_grad() || lw.requires_grad());
+    *mean_lse = vt::wrap(MixtureMonteCarloOnePass::apply(pm, pl, eps, mu, lv, lw, need_post, need_prior)[0]);
+    return 0;
+  }
+  auto out = MixtureMonteCarlo::apply(pm, pl, eps, mu, lv, lw, true);
   *mean_lse = vt::wrap(out[0]);
   if (with_usage) *mean_usage = vt::wrap(out[1]);
   return 0;

@@ -1,15 +1,18 @@
-// Fused mixture log-density kernels. Written with GCC vector types (8 floats) so that one source gives
-// AVX2+FMA code on CPUs that have it and SSE code elsewhere (function multi-versioning picks at load
-// time). Each row's K component terms live in a small buffer: the [N, K] matrix the generic tensor
+// Fused mixture log-density kernels. Written with GCC vector types (16 floats) so that one source gives
+// AVX-512 code on CPUs that have it, AVX2+FMA code (two halves per vector) on those that have that, and
+// SSE code elsewhere (function multi-versioning picks at load time). Each row's K component terms live in a small buffer: the [N, K] matrix the generic tensor
 // path materializes (and page-faults in) several times per call never exists.
 #include "mixture_kernel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
+// A build may define VT_MULTIVERSION itself (empty, to compile one version for its -march).
+#if defined(VT_MULTIVERSION)
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VT_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define VT_MULTIVERSION
 #endif
@@ -17,24 +20,51 @@
 namespace vt::mixture {
 namespace {
 
-constexpr int kWidth = 8;
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
+// Every helper is force-inlined: each multi-versioned kernel then holds its own copy compiled for its
+// target. A call to an out-of-line copy would pass vectors under a different ABI (registers on one side,
+// memory on the other).
+#define VT_INLINE inline __attribute__((always_inline))
+
+constexpr int kWidth = 16;
+typedef float v8f __attribute__((vector_size(64)));
+typedef int32_t v8i __attribute__((vector_size(64)));
 
 // Pad bias: far below any real log-density but finite, so pad − max never makes inf − inf.
 constexpr float kPadBias = -1e30f;
 
-inline v8f splat(float s) { return v8f{s, s, s, s, s, s, s, s}; }
-inline v8f load(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
-inline void store(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
-inline float hsum(v8f v) { float s = 0; for (int i = 0; i < kWidth; ++i) s += v[i]; return s; }
-inline float hmax(v8f v) { float m = v[0]; for (int i = 1; i < kWidth; ++i) m = v[i] > m ? v[i] : m; return m; }
+// Scalar-vector arithmetic broadcasts (one vbroadcastss); a braced list of eight copies is built lane by lane.
+VT_INLINE v8f splat(float s) { return v8f{} + s; }
+VT_INLINE v8f load(const float* p) { v8f v; std::memcpy(&v, p, sizeof v); return v; }
+VT_INLINE void store(float* p, v8f v) { std::memcpy(p, &v, sizeof v); }
+// Horizontal reductions as a three-step shuffle tree instead of a serial chain over the lanes.
+VT_INLINE v8f swap_halves(v8f v, v8i pattern) { return __builtin_shuffle(v, pattern); }
+VT_INLINE float hsum(v8f v) {
+  v += swap_halves(v, v8i{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7});
+  v += swap_halves(v, v8i{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11});
+  v += swap_halves(v, v8i{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13});
+  v += swap_halves(v, v8i{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14});
+  return v[0];
+}
+VT_INLINE v8f vmax(v8f a, v8f b) { return a > b ? a : b; }
+VT_INLINE float hmax(v8f v) {
+  v = vmax(v, swap_halves(v, v8i{8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7}));
+  v = vmax(v, swap_halves(v, v8i{4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11}));
+  v = vmax(v, swap_halves(v, v8i{2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13}));
+  v = vmax(v, swap_halves(v, v8i{1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}));
+  return v[0];
+}
+
+// Terms more than this many nats below a row's largest are dropped (e^−60 ≈ 1e−26 next to the largest
+// term, which is 1): far below float resolution, and it keeps the gradient accumulators out of the
+// subnormal range, where arithmetic is many times slower.
+constexpr float kNegligible = -60.0f;
 
 // e^x for x ≤ 0 (arguments are always "value − max"), Cephes expf: round-to-nearest range reduction by
-// the 1.5·2^23 trick, degree-6 polynomial, exponent built in the float's bits. Inputs below −87.3 are
-// clamped (result ≈ 1e−38, negligible next to the max term, which is 1). About 1 ulp.
-inline v8f exp_nonpositive(v8f x) {
-  const v8f lo = splat(-87.3f);
+// the 1.5·2^23 trick, degree-6 polynomial, exponent built in the float's bits. Exactly 0 below
+// kNegligible. About 1 ulp above it.
+VT_INLINE v8f exp_nonpositive(v8f x) {
+  const v8f lo = splat(kNegligible);
+  const v8i keep = x >= lo;
   x = x < lo ? lo : x;
   const v8f magic = splat(12582912.0f);
   v8f j = x * splat(1.44269504088896341f) + magic;
@@ -49,18 +79,18 @@ inline v8f exp_nonpositive(v8f x) {
   p = p * r + splat(5.0000001201e-1f);
   p = p * (r * r) + r + splat(1.0f);
   v8i bits = (n + 127) << 23;
-  return p * (v8f)bits;
+  return (v8f)((v8i)(p * (v8f)bits) & keep);
 }
 
-inline bool row_finite(const float* zn, int64_t d) {
+VT_INLINE bool row_finite(const float* zn, int64_t d) {
   for (int64_t j = 0; j < d; ++j)
     if (!std::isfinite(zn[j])) return false;
   return true;
 }
 
-// a_b = bias − Σ_j h_j (z_j − μ_j)² for every block of 8 components into a (kp floats, no alignment
+// a_b = bias − Σ_j h_j (z_j − μ_j)² for every block of kWidth components into a (kp floats, no alignment
 // assumed: plain allocations are only 16-byte aligned); returns the running max.
-inline v8f row_terms(const Components& c, const float* zn, float* a, int64_t blocks) {
+VT_INLINE v8f row_terms(const Components& c, const float* zn, float* a, int64_t blocks) {
   v8f vmax = splat(-std::numeric_limits<float>::infinity());
   for (int64_t b = 0; b < blocks; ++b) {
     v8f acc = load(&c.bias[b * kWidth]);
@@ -192,6 +222,141 @@ void backward(const Components& c, const float* z, const float* lse, int64_t beg
         store(gl + b * kWidth, load(gl + b * kWidth) + coef * (ht * t - splat(0.5f)));
       }
       if (grad_z) grad_z[n * d + j] = -2.0f * hsum(dz);
+    }
+  }
+}
+
+VT_MULTIVERSION
+void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t begin, int64_t end,
+                      float* mean_lse, const MonteCarloGrads& grads) {
+  const int64_t blocks = c.kp / kWidth, d = c.d, kp = c.kp, m_count = rows.samples;
+  const int64_t prior_len = (2 * d + 1) * kp;
+  // The row's terms and this posterior's prior gradients side by side: one small block that stays in L1.
+  std::vector<float> work(kp + (grads.prior ? prior_len : 0)), z(d), dz(d);
+  std::vector<double> g_mean(d), g_eps(d);
+  float* a = work.data();
+  float* gp = grads.prior ? a + kp : nullptr;
+  float* gm = gp;                      // [d][kp]
+  float* gl = gp ? gp + d * kp : nullptr;
+  float* gb = gp ? gp + 2 * d * kp : nullptr;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const double inv_m = 1.0 / static_cast<double>(m_count);
+  const bool post_only = grads.post && !grads.prior;
+  for (int64_t b = begin; b < end; ++b) {
+    const float* mu = rows.post_mean + b * d;
+    const float* sd = rows.post_std + b * d;
+    float* out_prior = grads.prior ? grads.prior + b * prior_len : nullptr;
+    if (gp) std::memset(gp, 0, sizeof(float) * prior_len);
+    std::fill(g_mean.begin(), g_mean.end(), 0.0);
+    std::fill(g_eps.begin(), g_eps.end(), 0.0);
+    // Σ_m lse = Σ_m max_m + log Π_m total_m: one log per posterior instead of one per sample. The
+    // product is kept as mantissa × 2^exponent (each total lies in [1, kp], so it only grows).
+    double max_sum = 0.0, product = 1.0;
+    int64_t exponent = 0;
+    float mx = 0.0f;
+    auto add_log_total = [&](float total) {
+      max_sum += mx;
+      product *= total;
+      if (product > 0x1p900) {
+        int e2 = 0;
+        product = std::frexp(product, &e2);
+        exponent += e2;
+      }
+    };
+    bool finite = c.finite;
+    for (int64_t m = 0; m < m_count && finite; ++m) {
+      const float* eps = rows.noise + m * rows.sample_stride + b * rows.row_stride;
+      for (int64_t j = 0; j < d; ++j) z[j] = mu[j] + sd[j] * eps[j];
+      if (!row_finite(z.data(), d)) { finite = false; break; }
+      mx = hmax(row_terms(c, z.data(), a, blocks));
+      v8f s = splat(0.0f);
+      if (post_only && d == 2) {
+        // The common 2-D case in one sweep: exponentials and the latent gradient's sums together.
+        const v8f z0 = splat(z[0]), z1 = splat(z[1]);
+        v8f acc0 = splat(0.0f), acc1 = splat(0.0f);
+        for (int64_t k = 0; k < blocks; ++k) {
+          const v8f e = exp_nonpositive(load(a + k * kWidth) - splat(mx));
+          s += e;
+          acc0 += e * (load(&c.half_prec[k * kWidth]) * (z0 - load(&c.mean[k * kWidth])));
+          acc1 += e * (load(&c.half_prec[kp + k * kWidth]) * (z1 - load(&c.mean[kp + k * kWidth])));
+        }
+        const float total = hsum(s);
+        add_log_total(total);
+        dz[0] = -2.0f * hsum(acc0) / total;
+        dz[1] = -2.0f * hsum(acc1) / total;
+        for (int64_t j = 0; j < d; ++j) {
+          g_mean[j] += dz[j];
+          g_eps[j] += static_cast<double>(dz[j]) * eps[j];
+        }
+        continue;
+      }
+      for (int64_t k = 0; k < blocks; ++k) {
+        v8f e = exp_nonpositive(load(a + k * kWidth) - splat(mx));
+        store(a + k * kWidth, e);
+        s += e;
+      }
+      const float total = hsum(s);
+      add_log_total(total);
+      if (!grads.post && !gp) continue;
+      // Responsibilities r_k = e_k / total; ∂lse/∂z_j = −2 Σ_k r_k h_kj (z_j − μ_kj).
+      const v8f inv = splat(1.0f / total);
+      if (gp) {
+        for (int64_t k = 0; k < blocks; ++k) {
+          const v8f r = load(a + k * kWidth) * inv;
+          store(a + k * kWidth, r);
+          store(gb + k * kWidth, load(gb + k * kWidth) + r);
+        }
+        for (int64_t j = 0; j < d; ++j) {
+          const v8f zj = splat(z[j]);
+          v8f acc = splat(0.0f);
+          float* gmj = gm + j * kp;
+          float* glj = gl + j * kp;
+          for (int64_t k = 0; k < blocks; ++k) {
+            const int64_t o = j * kp + k * kWidth;
+            const v8f t = zj - load(&c.mean[o]);
+            const v8f ht = load(&c.half_prec[o]) * t;
+            const v8f r = load(a + k * kWidth);
+            const v8f rht = r * ht;
+            acc += rht;
+            store(gmj + k * kWidth, load(gmj + k * kWidth) + rht + rht);
+            store(glj + k * kWidth, load(glj + k * kWidth) + r * (ht * t - splat(0.5f)));
+          }
+          dz[j] = -2.0f * hsum(acc);
+        }
+      } else {
+        for (int64_t j = 0; j < d; ++j) {
+          const v8f zj = splat(z[j]);
+          v8f acc = splat(0.0f);
+          for (int64_t k = 0; k < blocks; ++k) {
+            const int64_t o = j * kp + k * kWidth;
+            acc += load(a + k * kWidth) * (load(&c.half_prec[o]) * (zj - load(&c.mean[o])));
+          }
+          dz[j] = -2.0f * hsum(acc) / total;
+        }
+      }
+      if (grads.post)
+        for (int64_t j = 0; j < d; ++j) {
+          g_mean[j] += dz[j];
+          g_eps[j] += static_cast<double>(dz[j]) * eps[j];
+        }
+    }
+    if (!finite) {
+      // A non-finite sample (or mixture) poisons this posterior's value and every gradient it reaches.
+      mean_lse[b] = nan;
+      if (grads.post) for (int64_t j = 0; j < 2 * d; ++j) grads.post[b * 2 * d + j] = nan;
+      if (gp) for (int64_t i = 0; i < prior_len; ++i) out_prior[i] = nan;
+      continue;
+    }
+    mean_lse[b] = static_cast<float>((max_sum + std::log(product) + static_cast<double>(exponent) * 0.69314718055994530942) * inv_m);
+    if (grads.post)
+      for (int64_t j = 0; j < d; ++j) {
+        // z = μ + e^{lv/2} ε: ∂z/∂μ = 1, ∂z/∂lv = σ ε / 2.
+        grads.post[b * 2 * d + j] = static_cast<float>(g_mean[j] * inv_m);
+        grads.post[b * 2 * d + d + j] = static_cast<float>(g_eps[j] * inv_m * 0.5 * sd[j]);
+      }
+    if (gp) {
+      const float scale = static_cast<float>(inv_m);
+      for (int64_t i = 0; i < prior_len; ++i) out_prior[i] = gp[i] * scale;
     }
   }
 }

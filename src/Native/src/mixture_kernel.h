@@ -38,4 +38,27 @@ void backward(const Components& c, const float* z, const float* lse, int64_t beg
               const float* g_lse, const float* g_usage, float* grad_z,
               float* grad_mean, float* grad_logvar, float* grad_bias);
 
+// The Monte-Carlo samples z_mb = μ_b + σ_b ⊙ ε_mb of diagonal Gaussian posteriors b.
+struct MonteCarloRows {
+  const float* post_mean = nullptr;   // [B][d]
+  const float* post_std = nullptr;    // [B][d]
+  const float* noise = nullptr;       // ε_mb at noise[m * sample_stride + b * row_stride]
+  int64_t samples = 0;                // M
+  int64_t sample_stride = 0;
+  int64_t row_stride = 0;             // 0 when every posterior shares the noise
+};
+
+// Per-posterior gradients kept by monte_carlo_pass, each already divided by M.
+struct MonteCarloGrads {
+  float* post = nullptr;   // [B][2d]: ∂ mean_lse_b / ∂μ_bj, then ∂ mean_lse_b / ∂lv_bj; null: not needed
+  float* prior = nullptr;  // [B][(2d+1)·kp]: ∂/∂μ_kj and ∂/∂lv_kj ([d][kp] each), then ∂/∂bias_k; null: not needed
+};
+
+// mean_lse[b] = (1/M) Σ_m lse(z_mb) for the posteriors [begin, end), and with it the gradients of
+// mean_lse[b] alone. Every sample of b reaches a loss only through mean_lse[b], so the backward pass is
+// these gradients times the cotangent of mean_lse[b]: one pass over the B·M·K terms instead of a
+// forward pass and a backward pass that recomputes them.
+void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t begin, int64_t end,
+                      float* mean_lse, const MonteCarloGrads& grads);
+
 }  // namespace vt::mixture
