@@ -23,6 +23,7 @@ import time
 
 # Same default as the C# binding's loader; it must be in the environment before libgomp loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 import torch  # noqa: E402  (after the environment is prepared)
 from torch import nn  # noqa: E402

@@ -10,6 +10,7 @@ were when it ends.
 
     sudo OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/blas_choice.py [--rounds 7]
     sudo /usr/bin/python3 bench/blas_choice.py --wait-policies PASSIVE,default
+    sudo OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/blas_choice.py --spin-counts default,10000
     /usr/bin/python3 bench/blas_choice.py --measure      # one run with the current BLAS
 
 Workloads (torch.set_num_threads(2), float32):
@@ -184,6 +185,9 @@ def main() -> int:
     ap.add_argument("--wait-policies", default=None,
                     help="comma list of OMP_WAIT_POLICY values to cross with the variants "
                          "('default' = unset); without it the caller's environment is used")
+    ap.add_argument("--spin-counts", default=None,
+                    help="comma list of GOMP_SPINCOUNT values to cross with the rest "
+                         "('default' = unset); without it the caller's environment is used")
     args = ap.parse_args()
 
     if args.measure:
@@ -200,15 +204,18 @@ def main() -> int:
             return 2
 
     print(f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')} "
+          f"GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT', '(unset)')} "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')} "
           f"rounds={args.rounds} steps={args.steps} reps={args.reps}")
     policies = ([p.strip() for p in args.wait_policies.split(",") if p.strip()]
                 if args.wait_policies else [None])
-    configs = [(v, p) for p in policies for v in variants]
+    spins = ([c.strip() for c in args.spin_counts.split(",") if c.strip()]
+             if args.spin_counts else [None])
+    configs = [(v, p, c) for c in spins for p in policies for v in variants]
 
     def label(cfg):
-        v, p = cfg
-        return v if p is None else f"{v}/{p}"
+        v, p, c = cfg
+        return v + ("" if p is None else f"/{p}") + ("" if c is None else f"/spin={c}")
 
     saved = {name: query(name) for name in ALTERNATIVES}
     results: dict[str, list[dict]] = {label(c): [] for c in configs}
@@ -216,20 +223,21 @@ def main() -> int:
         for r in range(args.rounds):
             order = configs if r % 2 == 0 else list(reversed(configs))
             for cfg in order:
-                v, pol = cfg
+                v, pol, spin = cfg
                 select(v)
                 env = dict(os.environ)
-                if pol == "default":
-                    env.pop("OMP_WAIT_POLICY", None)
-                elif pol is not None:
-                    env["OMP_WAIT_POLICY"] = pol
+                for var, value in (("OMP_WAIT_POLICY", pol), ("GOMP_SPINCOUNT", spin)):
+                    if value == "default":
+                        env.pop(var, None)
+                    elif value is not None:
+                        env[var] = value
                 out = subprocess.run(
                     [sys.executable, os.path.abspath(__file__), "--measure",
                      "--steps", str(args.steps), "--reps", str(args.reps)],
                     capture_output=True, text=True, check=True, env=env).stdout
                 res = json.loads(out.strip().splitlines()[-1])
                 results[label(cfg)].append(res)
-                print(f"round {r + 1} {label(cfg):17s} mlp_step {res['mlp_step_ms']:7.3f} ms  "
+                print(f"round {r + 1} {label(cfg):30s} mlp_step {res['mlp_step_ms']:7.3f} ms  "
                       f"conv_vae_step {res['conv_vae_step_ms']:7.3f} ms  "
                       f"matmul {res['matmul_ms']:6.3f} ms  "
                       f"loaded {' '.join(os.path.relpath(p, LIBDIR) for p in res['loaded'])}",
@@ -240,11 +248,11 @@ def main() -> int:
     print()
     cols = ["mlp_step_ms", "conv_vae_step_ms", "matmul_ms"]
     print("median over rounds, ms")
-    print(f"{'variant':18s}" + "".join(f"{c[:-3]:>16s}" for c in cols))
+    print(f"{'variant':30s}" + "".join(f"{c[:-3]:>16s}" for c in cols))
     med = {}
     for key, runs in results.items():
         med[key] = [statistics.median(x[c] for x in runs) for c in cols]
-        print(f"{key:18s}" + "".join(f"{v:16.3f}" for v in med[key]))
+        print(f"{key:30s}" + "".join(f"{v:16.3f}" for v in med[key]))
     cands = [key for key in results if not key.startswith("reference")]
     if len(cands) > 1:
         # score: geometric mean of the ratios to the best of each column
@@ -252,7 +260,7 @@ def main() -> int:
         score = {k: statistics.geometric_mean(med[k][i] / best_col[i] for i in range(len(cols)))
                  for k in cands}
         for k in sorted(cands, key=score.get):
-            print(f"score {k:18s} {score[k]:.3f}  (1.000 = best in every workload)")
+            print(f"score {k:30s} {score[k]:.3f}  (1.000 = best in every workload)")
         print(f"winner: {min(cands, key=score.get)}")
     return 0
 

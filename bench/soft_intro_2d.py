@@ -28,8 +28,12 @@ import os
 import sys
 import time
 
-import torch
-import torch.nn as nn
+# The same defaults as the C# binding's loader; they must be in the environment before libgomp loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+
+import torch  # noqa: E402  (after the environment is prepared)
+import torch.nn as nn  # noqa: E402
 
 
 def mlp(inp, out, hidden=256, layers=4):
@@ -314,7 +318,8 @@ def main():
         "warmupSeconds": round(warmup_seconds, 3), "introSeconds": round(seconds - warmup_seconds, 3),
         "msPer1000Intro": round(1e6 * (seconds - warmup_seconds) / intro, 1) if intro > 0 else None,
         "peakRssMiB": peak_rss_mib(), "torch": torch.__version__, "blas": loaded_blas(),
-        "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY", "(unset)")}))
+        "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
+        "gompSpinCount": os.environ.get("GOMP_SPINCOUNT", "(unset)")}))
 
 
 if __name__ == "__main__":

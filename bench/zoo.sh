@@ -30,6 +30,7 @@ SEED="${SEED:-1}"
 THREADS="${THREADS:-2}"
 OUT="${OUT:-$ROOT/artifacts/bench/zoo}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 dotnet build "$ROOT/src/Microsoft.ML.Vae.Cli/Microsoft.ML.Vae.Cli.csproj" -c Release -nologo -v q >/dev/null
 VAE="$ROOT/src/Microsoft.ML.Vae.Cli/bin/Release/net10.0/vae"
 TIMEV=(); [ -x /usr/bin/time ] && TIMEV=(/usr/bin/time -v)

@@ -19,6 +19,7 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 PROJECT=bench/Microsoft.ML.Vae.Bench/Microsoft.ML.Vae.Bench.csproj
 
 export OMP_WAIT_POLICY=PASSIVE
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 # Threads are set explicitly by both programs (--threads); a stray OMP_NUM_THREADS must not differ.
 unset OMP_NUM_THREADS
 

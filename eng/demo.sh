@@ -9,6 +9,7 @@ ITERATIONS="${DEMO_ITERATIONS:-1500}"
 
 bash "$ROOT/eng/setup.sh"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 echo "==> building the vae tool"
 dotnet build "$ROOT/src/Microsoft.ML.Vae.Cli/Microsoft.ML.Vae.Cli.csproj" -c Release -nologo -v q >/dev/null
 VAE="$ROOT/src/Microsoft.ML.Vae.Cli/bin/Release/net10.0/vae"

@@ -32,6 +32,7 @@ else
 fi
 
 export OMP_WAIT_POLICY=PASSIVE
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 log "building $SOLUTION (Release)"
 if ! dotnet build "$SOLUTION" -c Release -nologo "${props[@]}"; then
   log "build failed"

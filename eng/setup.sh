@@ -5,7 +5,7 @@
 #
 # Environment:
 #   TORCH_DIR         folder holding TorchConfig.cmake of another libtorch (passed as -DTorch_DIR)
-#   OPENBLAS_VARIANT  pthread (default) or openmp: which OpenBLAS build libblas.so.3 points at;
+#   OPENBLAS_VARIANT  openmp (default) or pthread: which OpenBLAS build libblas.so.3 points at;
 #                     see docs/setup.md, "Which OpenBLAS"
 #   SKIP_NATIVE=1     install and check packages only, do not build the shim
 set -euo pipefail
@@ -15,7 +15,7 @@ LOG_TAG=setup
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$REPO_ROOT"
 
-OPENBLAS_VARIANT="${OPENBLAS_VARIANT:-pthread}"
+OPENBLAS_VARIANT="${OPENBLAS_VARIANT:-openmp}"
 case "$OPENBLAS_VARIANT" in
   openmp | pthread) ;;
   *) die "OPENBLAS_VARIANT must be openmp or pthread, not '$OPENBLAS_VARIANT'" ;;
@@ -25,8 +25,8 @@ esac
 # recommends make, listed here, and libtorch only recommends a BLAS, listed here too).
 PACKAGES=(
   libtorch-dev          # libtorch 1.13 (CPU) headers, libraries and CMake config
-  libopenblas0-pthread  # OpenBLAS on its own threads: libtorch's BLAS (see docs/setup.md)
-  libopenblas0-openmp   # OpenBLAS on libgomp: the other choice, OPENBLAS_VARIANT=openmp
+  libopenblas0-openmp   # OpenBLAS on libgomp, libtorch's own thread pool: libtorch's BLAS (see docs/setup.md)
+  libopenblas0-pthread  # OpenBLAS on its own threads: the other choice, OPENBLAS_VARIANT=pthread
   libstb-dev            # stb_image_write for PNG output
   cmake
   make

@@ -91,6 +91,7 @@ if ! bash eng/setup.sh; then
 fi
 
 export OMP_WAIT_POLICY=PASSIVE # OMP_NUM_THREADS is left as the caller has it
+export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 
 log "building $SOLUTION (Release)"
 if ! dotnet build "$SOLUTION" -c Release -nologo; then

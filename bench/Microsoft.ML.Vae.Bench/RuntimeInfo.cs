@@ -30,10 +30,15 @@ public static partial class RuntimeInfo
     /// OMP_WAIT_POLICY as native code sees it, or "(unset)". Read through libc because the binding
     /// sets a default with libc's setenv, which .NET's environment snapshot does not show.
     /// </summary>
-    public static string OmpWaitPolicy()
+    public static string OmpWaitPolicy() => NativeEnvironment("OMP_WAIT_POLICY");
+
+    /// <summary>GOMP_SPINCOUNT as native code sees it (the binding sets a default the same way), or "(unset)".</summary>
+    public static string GompSpinCount() => NativeEnvironment("GOMP_SPINCOUNT");
+
+    private static string NativeEnvironment(string name)
     {
-        if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)";
-        var p = GetEnv("OMP_WAIT_POLICY");
+        if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable(name) ?? "(unset)";
+        var p = GetEnv(name);
         return p == IntPtr.Zero ? "(unset)" : Marshal.PtrToStringUTF8(p) ?? "(unset)";
     }
 

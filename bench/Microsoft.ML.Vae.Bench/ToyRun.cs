@@ -121,6 +121,7 @@ public static class ToyRun
             Torch = TorchApi.Version,
             Blas = RuntimeInfo.LoadedBlas(),
             OmpWaitPolicy = RuntimeInfo.OmpWaitPolicy(),
+            GompSpinCount = RuntimeInfo.GompSpinCount(),
         };
     }
 
@@ -183,6 +184,8 @@ public sealed record ToyRunResult
     public required IReadOnlyList<string> Blas { get; init; }
     /// <summary>OMP_WAIT_POLICY as native code sees it.</summary>
     public required string OmpWaitPolicy { get; init; }
+    /// <summary>GOMP_SPINCOUNT as native code sees it.</summary>
+    public required string GompSpinCount { get; init; }
 
     /// <summary>One JSON line with camelCase keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

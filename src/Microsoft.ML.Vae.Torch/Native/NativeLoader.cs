@@ -62,13 +62,21 @@ internal static class NativeLoader
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
 
-    /// <summary>On small machines OpenMP's default spin-wait makes two-thread timings erratic; passive waiting keeps them steady.</summary>
+    /// <summary>The spin count libgomp's idle workers wait with before they sleep (about 0.1 ms), unless the caller set one.</summary>
+    internal const string DefaultSpinCount = "10000";
+
+    /// <summary>
+    /// On small machines OpenMP's default spin-wait (milliseconds) makes two-thread timings erratic, and pure
+    /// passive waiting puts the workers to sleep between two ops of the same step. The binding asks for passive
+    /// waiting with a short spin (GOMP_SPINCOUNT overrides the policy's spin count in libgomp); see docs/setup.md.
+    /// </summary>
     private static void PrepareEnvironment()
     {
         if (OperatingSystem.IsWindows()) return;
         try
         {
             if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
+            if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is null) SetEnv("GOMP_SPINCOUNT", DefaultSpinCount, 0);
         }
         catch (Exception) { /* no libc setenv: keep the default policy */ }
     }
