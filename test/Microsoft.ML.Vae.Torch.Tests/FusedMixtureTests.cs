@@ -196,14 +196,15 @@ public sealed class FusedMixtureTests : TorchTestBase
     }
 
     [TestMethod]
-    [DataRow(false, true)]
-    [DataRow(true, false)]
-    [DataRow(false, false)]     // the single-pass op (no usage output): gradients come out of the forward pass
-    [DataRow(true, true)]
-    public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage)
+    [DataRow(false, true, 3L)]
+    [DataRow(true, false, 3L)]
+    [DataRow(false, false, 3L)]     // the single-pass op (no usage output): gradients come out of the forward pass
+    [DataRow(false, false, 2L)]     // 2-D: four samples per sweep, and M = 50 leaves two for the single-row sweep
+    [DataRow(true, true, 2L)]
+    public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage, long d)
     {
         using var scope = Torch.NewDisposeScope();
-        const long b = 37, d = 3, k = 11, m = 50;
+        const long b = 37, k = 11, m = 50;
         var prior = Make(1, d, k, seed: 17);
         Torch.ManualSeed(4);
         var postMean = Torch.Randn([b, d]);
