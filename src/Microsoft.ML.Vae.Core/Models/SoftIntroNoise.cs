@@ -40,27 +40,27 @@ public sealed class SoftIntroNoise
     public Tensor? ResampledComponents { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of KL(q(z|x) ‖ p) in the encoder step.</summary>
-    public Tensor? KlReal { get; private init; }
+    public KlNoise? KlReal { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of the fakes' KL in the encoder step.</summary>
-    public Tensor? KlEncoderFake { get; private init; }
+    public KlNoise? KlEncoderFake { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of the reconstructions' KL in the encoder step.</summary>
-    public Tensor? KlEncoderRec { get; private init; }
+    public KlNoise? KlEncoderRec { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of the reconstructions' KL in the decoder step.</summary>
-    public Tensor? KlDecoderRec { get; private init; }
+    public KlNoise? KlDecoderRec { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of the fakes' KL in the decoder step.</summary>
-    public Tensor? KlDecoderFake { get; private init; }
+    public KlNoise? KlDecoderFake { get; private init; }
 
     /// <summary>Monte-Carlo noise [M, B, d] of the trainable prior's real-data KL in the decoder step.</summary>
-    public Tensor? KlPrior { get; private init; }
+    public KlNoise? KlPrior { get; private init; }
 
     /// <summary>
     /// Draws the noise of one iteration with batch size <paramref name="batch"/> for <paramref name="model"/>:
     /// component indices from <paramref name="prior"/>'s weights (when a mixture), then one [7, B, d] normal
-    /// draw, then one [6, M, B, d] draw for Monte-Carlo KLs.
+    /// draw, then six [M, B, d] draws for the Monte-Carlo KLs in one call (<see cref="KlNoise.Draw"/>).
     /// </summary>
     public static SoftIntroNoise Draw(SoftIntroVae model, long batch, MixturePriorParameters? prior)
     {
@@ -72,7 +72,7 @@ public sealed class SoftIntroNoise
         var components = prior is null ? null : MixturePrior.DrawComponents(prior, batch);
         var resampledComponents = prior is not null && resample ? MixturePrior.DrawComponents(prior, batch) : null;
         var normal = Torch.Randn([7, batch, d], model.DType, model.Device);
-        Tensor? mc = model.UsesMonteCarloKl ? Torch.Randn([6, options.KlSamples, batch, d], model.DType, model.Device) : null;
+        var mc = model.UsesMonteCarloKl ? KlNoise.Draw(6, options.KlSamples, batch, d, model.DType, model.Device) : null;
         return new SoftIntroNoise
         {
             FakeComponents = components,
@@ -84,12 +84,12 @@ public sealed class SoftIntroNoise
             DecoderFake = normal.Select(0, 5),
             ResampledFake = resample ? normal.Select(0, 6) : null,
             ResampledComponents = resampledComponents,
-            KlReal = mc?.Select(0, 0),
-            KlEncoderFake = mc?.Select(0, 1),
-            KlEncoderRec = mc?.Select(0, 2),
-            KlDecoderRec = mc?.Select(0, 3),
-            KlDecoderFake = mc?.Select(0, 4),
-            KlPrior = mc?.Select(0, 5),
+            KlReal = mc?[0],
+            KlEncoderFake = mc?[1],
+            KlEncoderRec = mc?[2],
+            KlDecoderRec = mc?[3],
+            KlDecoderFake = mc?[4],
+            KlPrior = mc?[5],
         };
     }
 

@@ -164,13 +164,13 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     /// <paramref name="noise"/> [M, B, d] (drawn with <see cref="SoftIntroOptions.KlSamples"/> samples when null).
     /// <paramref name="prior"/> null means N(0, I); pass detached parameters for a stop-gradient target.
     /// </summary>
-    public MixtureKlEstimate KlToPrior(Tensor mean, Tensor logVar, MixturePriorParameters? prior, Tensor? noise = null, bool withUsage = false)
+    public MixtureKlEstimate KlToPrior(Tensor mean, Tensor logVar, MixturePriorParameters? prior, KlNoise? noise = null, bool withUsage = false)
     {
         ArgumentNullException.ThrowIfNull(mean);
         if (prior is null && _options.AnalyticStandardKl && !withUsage)
             return new MixtureKlEstimate(Kl.StandardNormal(mean, logVar), null);
         using var scope = Torch.NewDisposeScope();
-        var eps = noise ?? MixturePriorKl.DrawNoise(mean, _options.KlSamples);
+        var eps = noise ?? MixturePriorKl.DrawKlNoise(mean, _options.KlSamples);
         var estimate = MixturePriorKl.Estimate(mean, logVar, prior, eps, withUsage);
         return new MixtureKlEstimate(estimate.PerSample.MoveToOuterScope(), estimate.MeanUsage?.MoveToOuterScope());
     }

@@ -21,11 +21,14 @@ public static class MixturePriorKl
     public const int DefaultSamples = 100;
 
     /// <summary>Draws the standard-normal noise [M, B, d] for <see cref="Estimate"/>, in the posterior's dtype and device.</summary>
-    public static Tensor DrawNoise(Tensor mean, int samples)
+    public static Tensor DrawNoise(Tensor mean, int samples) => DrawKlNoise(mean, samples).Samples;
+
+    /// <summary><see cref="DrawNoise"/> with the noise's mean squared norm per row (see <see cref="KlNoise"/>).</summary>
+    public static KlNoise DrawKlNoise(Tensor mean, int samples)
     {
         ArgumentNullException.ThrowIfNull(mean);
-        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "The number of Monte-Carlo samples must be positive.");
-        return Torch.Randn([samples, mean.Size(0), mean.Size(1)], mean.DType, mean.Device);
+        if (mean.Dim != 2) throw new ArgumentException($"Expected posterior means [B, d], got [{string.Join(", ", mean.Shape)}].", nameof(mean));
+        return KlNoise.Draw(1, samples, mean.Size(0), mean.Size(1), mean.DType, mean.Device)[0];
     }
 
     /// <summary>
@@ -37,8 +40,14 @@ public static class MixturePriorKl
     /// <param name="prior">The mixture, or null for N(0, I).</param>
     /// <param name="noise">Standard-normal noise [M, B, d] (broadcastable, e.g. [M, 1, d] to share noise across rows).</param>
     /// <param name="withUsage">Also return the mean responsibilities (requires a mixture).</param>
-    public static MixtureKlEstimate Estimate(Tensor mean, Tensor logVar, MixturePriorParameters? prior, Tensor noise, bool withUsage = false)
+    public static MixtureKlEstimate Estimate(Tensor mean, Tensor logVar, MixturePriorParameters? prior, Tensor noise, bool withUsage = false) =>
+        Estimate(mean, logVar, prior, new KlNoise(noise), withUsage);
+
+    /// <summary><see cref="Estimate(Tensor, Tensor, MixturePriorParameters?, Tensor, bool)"/> with the noise's mean squared norm when known.</summary>
+    public static MixtureKlEstimate Estimate(Tensor mean, Tensor logVar, MixturePriorParameters? prior, KlNoise klNoise, bool withUsage = false)
     {
+        ArgumentNullException.ThrowIfNull(klNoise);
+        var noise = klNoise.Samples;
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(logVar);
         ArgumentNullException.ThrowIfNull(noise);
@@ -47,6 +56,8 @@ public static class MixturePriorKl
         long b = mean.Size(0), d = mean.Size(1);
         if (noise.Dim != 3 || (noise.Size(1) != b && noise.Size(1) != 1) || noise.Size(2) != d)
             throw new ArgumentException($"Expected noise [M, {b}, {d}] (or [M, 1, {d}]), got [{string.Join(", ", noise.Shape)}].", nameof(noise));
+        if (klNoise.MeanSquaredNorm is { } norms && (norms.Dim != 1 || norms.Size(0) != b))
+            throw new ArgumentException($"Expected the noise's mean squared norms [{b}], got [{string.Join(", ", norms.Shape)}].", nameof(klNoise));
         if (prior is not null && prior.LatentDim != d)
             throw new ArgumentException($"The prior has latent dimension {prior.LatentDim} but the posterior has {d}.", nameof(prior));
         if (withUsage && prior is null)
@@ -59,7 +70,7 @@ public static class MixturePriorKl
             // The fused kernel forms the B·M samples itself; log q averaged over the samples is
             // −½ (Σ_j lv_j + mean_m Σ_j ε_mj²) (the noise is a constant).
             var (meanLogP, meanUsage) = FusedOps.MixtureMonteCarloLogDensity(mean, logVar, noise, prior.Means, prior.LogVars, prior.LogWeights, withUsage);
-            var meanLogQ = (logVar.Sum(1) + noise.Square().Sum(2).Mean(0)) * -0.5;
+            var meanLogQ = (logVar.Sum(1) + klNoise.MeanSquaredNormFor(b)) * -0.5;
             return new MixtureKlEstimate((meanLogQ - meanLogP).MoveToOuterScope(), meanUsage?.MoveToOuterScope());
         }
         var eps = noise.Size(1) == b ? noise : noise.Expand(m, b, d);
@@ -88,8 +99,7 @@ public static class MixturePriorKl
     public static Tensor PerSample(Tensor mean, Tensor logVar, MixturePriorParameters? prior, int samples = DefaultSamples)
     {
         using var scope = Torch.NewDisposeScope();
-        var noise = DrawNoise(mean, samples);
-        return Estimate(mean, logVar, prior, noise).PerSample.MoveToOuterScope();
+        return Estimate(mean, logVar, prior, DrawKlNoise(mean, samples)).PerSample.MoveToOuterScope();
     }
 }
 

@@ -168,6 +168,8 @@ internal static unsafe partial class NativeMethods
         int withUsage, out TensorHandle lse, out TensorHandle meanUsage);
     [LibraryImport(Lib)] internal static partial int vt_mixture_monte_carlo(TensorHandle postMean, TensorHandle postLogVar, TensorHandle noise,
         TensorHandle means, TensorHandle logVars, TensorHandle logWeights, int withUsage, out TensorHandle meanLse, out TensorHandle meanUsage);
+    [LibraryImport(Lib)] internal static partial int vt_monte_carlo_noise(long sets, long samples, long batch, long dim,
+        out TensorHandle noise, out TensorHandle meanSquaredNorm);
 
     // ---- neural-network functions (optional tensors as raw pointers, null allowed)
     [LibraryImport(Lib)] internal static partial TensorHandle vt_conv2d(TensorHandle x, TensorHandle w, IntPtr b, long sh, long sw, long ph, long pw, long dh, long dw, long groups);

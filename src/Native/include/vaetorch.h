@@ -226,6 +226,11 @@ VT_API int vt_mixture_logsumexp(vt_tensor z, vt_tensor means, vt_tensor logvars,
 VT_API int vt_mixture_monte_carlo(vt_tensor post_mean, vt_tensor post_logvar, vt_tensor noise, vt_tensor means,
                                   vt_tensor logvars, vt_tensor logweights, int with_usage,
                                   vt_tensor* mean_lse, vt_tensor* mean_usage);
+/* Standard-normal noise [sets, samples, batch, dim] (float32, CPU) from a counter-based generator seeded
+   by libtorch's default CPU generator, and (1/samples) Σ_m Σ_j noise² for every set and batch row,
+   [sets, batch]. The numbers do not depend on the thread count. */
+VT_API int vt_monte_carlo_noise(int64_t sets, int64_t samples, int64_t batch, int64_t dim,
+                                vt_tensor* noise, vt_tensor* mean_squared_norm);
 
 /* ---- neural-network functions -------------------------------------------------------------- */
 VT_API vt_tensor vt_conv2d(vt_tensor x, vt_tensor w, vt_tensor b_or_null,
