@@ -266,10 +266,11 @@ public sealed class FusedMixtureTests : TorchTestBase
         var full = Autograd.Grad([Loss(leaves)], leaves);
 
         var postOnly = Autograd.Grad([Loss([leaves[0], leaves[1], prior.Means, prior.LogVars, prior.LogWeights])], [leaves[0], leaves[1]]);
-        // (The posterior-only sweep normalizes by the row total once at the end: float rounding apart.)
+        // (The partial sweeps sum in another order — per row total once at the end, four rows per block —
+        // so they agree to float rounding.)
         for (int i = 0; i < 2; i++) TensorAssert.Close(full[i]!, postOnly[i]!, 1e-6);
         var priorOnly = Autograd.Grad([Loss([mean, logVar, leaves[2], leaves[3], leaves[4]])], [leaves[2], leaves[3], leaves[4]]);
-        for (int i = 0; i < 3; i++) TensorAssert.Close(full[i + 2]!, priorOnly[i]!, 0);
+        for (int i = 0; i < 3; i++) TensorAssert.Close(full[i + 2]!, priorOnly[i]!, 1e-5 * Math.Max(1, full[i + 2]!.Abs().Max().Item()));
 
         Tensor valueWithGraph = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
         Tensor valueNoGraph;

@@ -104,35 +104,46 @@ VT_INLINE v8f row_terms(const Components& c, const float* zn, float* a, int64_t 
   return vmax;
 }
 
-// Four samples of one 2-D posterior at once for the posterior-only gradient: the component parameters
-// are loaded once per block for all four rows, and the rows' dependency chains (maximum, exponentials,
-// sums) interleave. Writes each row's maximum term, the sum of e^{a − max} and ∂lse/∂z. Needs about
-// 30 vector registers, so it is only used where the CPU has AVX-512's 32.
-VT_INLINE void post_rows4_d2(const Components& c, const float (&z)[4][2], float* a, int64_t blocks,
-                             float (&mx)[4], float (&total)[4], float (&dz)[4][2]) {
-  constexpr int R = 4;
+// Four samples of one 2-D posterior at once: the component parameters are loaded once per block for
+// all four rows, and the rows' dependency chains (maximum, exponentials, sums) interleave. These need
+// about 30 vector registers, so they are only used where the CPU has AVX-512's 32.
+
+// Pass 1: the terms a (four rows of kp) and each row's maximum term.
+VT_INLINE void rows4_terms_d2(const Components& c, const v8f (&zs)[4][2], float* a, int64_t blocks, float (&mx)[4]) {
   const int64_t kp = c.kp;
-  v8f zs[R][2], vm[R];
-  for (int r = 0; r < R; ++r) {
-    zs[r][0] = splat(z[r][0]);
-    zs[r][1] = splat(z[r][1]);
-    vm[r] = splat(-std::numeric_limits<float>::infinity());
-  }
+  v8f vm[4];
+  for (int r = 0; r < 4; ++r) vm[r] = splat(-std::numeric_limits<float>::infinity());
   for (int64_t k = 0; k < blocks; ++k) {
     const int64_t o = k * kWidth;
     const v8f bias = load(&c.bias[o]);
     const v8f m0 = load(&c.mean[o]), m1 = load(&c.mean[kp + o]);
     const v8f h0 = load(&c.half_prec[o]), h1 = load(&c.half_prec[kp + o]);
-    for (int r = 0; r < R; ++r) {
+    for (int r = 0; r < 4; ++r) {
       const v8f t0 = zs[r][0] - m0, t1 = zs[r][1] - m1;
       const v8f acc = bias - h0 * t0 * t0 - h1 * t1 * t1;
       store(a + r * kp + o, acc);
       vm[r] = vmax(vm[r], acc);
     }
   }
-  v8f sums[R], g0[R], g1[R], vmx[R];
-  for (int r = 0; r < R; ++r) {
-    mx[r] = hmax(vm[r]);
+  for (int r = 0; r < 4; ++r) mx[r] = hmax(vm[r]);
+}
+
+VT_INLINE void splat_rows4_d2(const float (&z)[4][2], v8f (&zs)[4][2]) {
+  for (int r = 0; r < 4; ++r) {
+    zs[r][0] = splat(z[r][0]);
+    zs[r][1] = splat(z[r][1]);
+  }
+}
+
+// The posterior-only gradient: each row's maximum, Σ_k e^{a − max} and ∂lse/∂z.
+VT_INLINE void post_rows4_d2(const Components& c, const float (&z)[4][2], float* a, int64_t blocks,
+                             float (&mx)[4], float (&total)[4], float (&dz)[4][2]) {
+  const int64_t kp = c.kp;
+  v8f zs[4][2];
+  splat_rows4_d2(z, zs);
+  rows4_terms_d2(c, zs, a, blocks, mx);
+  v8f sums[4], g0[4], g1[4], vmx[4];
+  for (int r = 0; r < 4; ++r) {
     vmx[r] = splat(mx[r]);
     sums[r] = g0[r] = g1[r] = splat(0.0f);
   }
@@ -140,17 +151,60 @@ VT_INLINE void post_rows4_d2(const Components& c, const float (&z)[4][2], float*
     const int64_t o = k * kWidth;
     const v8f m0 = load(&c.mean[o]), m1 = load(&c.mean[kp + o]);
     const v8f h0 = load(&c.half_prec[o]), h1 = load(&c.half_prec[kp + o]);
-    for (int r = 0; r < R; ++r) {
+    for (int r = 0; r < 4; ++r) {
       const v8f e = exp_nonpositive(load(a + r * kp + o) - vmx[r]);
       sums[r] += e;
       g0[r] += e * (h0 * (zs[r][0] - m0));
       g1[r] += e * (h1 * (zs[r][1] - m1));
     }
   }
-  for (int r = 0; r < R; ++r) {
+  for (int r = 0; r < 4; ++r) {
     total[r] = hsum(sums[r]);
     dz[r][0] = -2.0f * hsum(g0[r]) / total[r];
     dz[r][1] = -2.0f * hsum(g1[r]) / total[r];
+  }
+}
+
+// The prior-only gradient: each row's maximum and Σ_k e^{a − max}, and the four rows' responsibilities
+// added into the mean, log-variance ([2][kp]) and bias ([kp]) accumulators, once per block.
+VT_INLINE void prior_rows4_d2(const Components& c, const float (&z)[4][2], float* a, int64_t blocks,
+                              float* gm, float* gl, float* gb, float (&mx)[4], float (&total)[4]) {
+  const int64_t kp = c.kp;
+  v8f zs[4][2];
+  splat_rows4_d2(z, zs);
+  rows4_terms_d2(c, zs, a, blocks, mx);
+  v8f sums[4], vmx[4], inv[4];
+  for (int r = 0; r < 4; ++r) {
+    vmx[r] = splat(mx[r]);
+    sums[r] = splat(0.0f);
+  }
+  for (int64_t k = 0; k < blocks; ++k)
+    for (int r = 0; r < 4; ++r) {
+      const v8f e = exp_nonpositive(load(a + r * kp + k * kWidth) - vmx[r]);
+      store(a + r * kp + k * kWidth, e);
+      sums[r] += e;
+    }
+  for (int r = 0; r < 4; ++r) {
+    total[r] = hsum(sums[r]);
+    inv[r] = splat(1.0f / total[r]);
+  }
+  for (int64_t k = 0; k < blocks; ++k) {
+    const int64_t o = k * kWidth;
+    v8f resp[4];
+    for (int r = 0; r < 4; ++r) resp[r] = load(a + r * kp + o) * inv[r];
+    store(gb + o, load(gb + o) + ((resp[0] + resp[1]) + (resp[2] + resp[3])));
+    for (int j = 0; j < 2; ++j) {
+      const v8f mu = load(&c.mean[j * kp + o]), h = load(&c.half_prec[j * kp + o]);
+      v8f sum_m = splat(0.0f), sum_l = splat(0.0f);
+      for (int r = 0; r < 4; ++r) {
+        const v8f t = zs[r][j] - mu;
+        const v8f ht = h * t;
+        sum_m += resp[r] * ht;
+        sum_l += resp[r] * (ht * t - splat(0.5f));
+      }
+      store(gm + j * kp + o, load(gm + j * kp + o) + sum_m + sum_m);
+      store(gl + j * kp + o, load(gl + j * kp + o) + sum_l);
+    }
   }
 }
 
@@ -292,9 +346,10 @@ void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t b
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const double inv_m = 1.0 / static_cast<double>(m_count);
   const bool post_only = grads.post && !grads.prior;
-  // The four-row sweep for the common 2-D posterior-only case (see post_rows4_d2).
+  const bool prior_only = grads.prior && !grads.post;
+  // The four-row sweeps for the common 2-D cases (see rows4_terms_d2).
   static const bool wide_registers = __builtin_cpu_supports("avx512f");
-  const bool four_rows = post_only && d == 2 && wide_registers;
+  const bool four_rows = (post_only || prior_only) && d == 2 && wide_registers;
   std::vector<float> work4(four_rows ? 4 * kp : 0);
   for (int64_t b = begin; b < end; ++b) {
     const float* mu = rows.post_mean + b * d;
@@ -321,7 +376,7 @@ void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t b
     int64_t m = 0;
     if (four_rows) {
       for (; m + 4 <= m_count && finite; m += 4) {
-        float zr[4][2], mxr[4], totals[4], dzr[4][2];
+        float zr[4][2], mxr[4], totals[4], dzr[4][2] = {};
         const float* epsr[4];
         for (int r = 0; r < 4; ++r) {
           epsr[r] = rows.noise + (m + r) * rows.sample_stride + b * rows.row_stride;
@@ -330,10 +385,12 @@ void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t b
           if (!row_finite(zr[r], 2)) finite = false;
         }
         if (!finite) break;
-        post_rows4_d2(c, zr, work4.data(), blocks, mxr, totals, dzr);
+        if (post_only) post_rows4_d2(c, zr, work4.data(), blocks, mxr, totals, dzr);
+        else prior_rows4_d2(c, zr, work4.data(), blocks, gm, gl, gb, mxr, totals);
         for (int r = 0; r < 4; ++r) {
           mx = mxr[r];
           add_log_total(totals[r]);
+          if (!post_only) continue;
           for (int j = 0; j < 2; ++j) {
             g_mean[j] += dzr[r][j];
             g_eps[j] += static_cast<double>(dzr[r][j]) * epsr[r][j];
