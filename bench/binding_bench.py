@@ -21,9 +21,10 @@ import statistics
 import sys
 import time
 
-# Same default as the C# binding's loader; it must be in the environment before libgomp loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+# The same defaults as the C# binding's loader; they must be in the environment before torch loads.
+import torch_env  # noqa: E402
+
+torch_env.prepare()
 
 import torch  # noqa: E402  (after the environment is prepared)
 from torch import nn  # noqa: E402

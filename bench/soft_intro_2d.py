@@ -28,9 +28,9 @@ import os
 import sys
 import time
 
-# The same defaults as the C# binding's loader; they must be in the environment before libgomp loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+import torch_env  # noqa: E402  (the C# binding's environment defaults, before torch loads)
+
+torch_env.prepare()
 
 import torch  # noqa: E402  (after the environment is prepared)
 import torch.nn as nn  # noqa: E402
@@ -319,7 +319,8 @@ def main():
         "msPer1000Intro": round(1e6 * (seconds - warmup_seconds) / intro, 1) if intro > 0 else None,
         "peakRssMiB": peak_rss_mib(), "torch": torch.__version__, "blas": loaded_blas(),
         "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
-        "gompSpinCount": os.environ.get("GOMP_SPINCOUNT", "(unset)")}))
+        "gompSpinCount": os.environ.get("GOMP_SPINCOUNT", "(unset)"),
+        "openblasCoreType": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}))
 
 
 if __name__ == "__main__":

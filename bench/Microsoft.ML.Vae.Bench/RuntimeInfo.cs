@@ -35,6 +35,9 @@ public static partial class RuntimeInfo
     /// <summary>GOMP_SPINCOUNT as native code sees it (the binding sets a default the same way), or "(unset)".</summary>
     public static string GompSpinCount() => NativeEnvironment("GOMP_SPINCOUNT");
 
+    /// <summary>OPENBLAS_CORETYPE as native code sees it (the binding may set it), or "(unset)".</summary>
+    public static string OpenBlasCoreType() => NativeEnvironment("OPENBLAS_CORETYPE");
+
     private static string NativeEnvironment(string name)
     {
         if (OperatingSystem.IsWindows()) return Environment.GetEnvironmentVariable(name) ?? "(unset)";

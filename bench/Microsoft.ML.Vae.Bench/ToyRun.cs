@@ -122,6 +122,7 @@ public static class ToyRun
             Blas = RuntimeInfo.LoadedBlas(),
             OmpWaitPolicy = RuntimeInfo.OmpWaitPolicy(),
             GompSpinCount = RuntimeInfo.GompSpinCount(),
+            OpenBlasCoreType = RuntimeInfo.OpenBlasCoreType(),
         };
     }
 
@@ -186,6 +187,8 @@ public sealed record ToyRunResult
     public required string OmpWaitPolicy { get; init; }
     /// <summary>GOMP_SPINCOUNT as native code sees it.</summary>
     public required string GompSpinCount { get; init; }
+    /// <summary>OPENBLAS_CORETYPE as native code sees it.</summary>
+    public required string OpenBlasCoreType { get; init; }
 
     /// <summary>One JSON line with camelCase keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
