@@ -35,7 +35,7 @@ public static partial class RuntimeInfo
     /// <summary>GOMP_SPINCOUNT as native code sees it (the binding sets a default the same way), or "(unset)".</summary>
     public static string GompSpinCount() => NativeEnvironment("GOMP_SPINCOUNT");
 
-    /// <summary>OPENBLAS_CORETYPE as native code sees it (the binding may set it), or "(unset)".</summary>
+    /// <summary>OPENBLAS_CORETYPE as native code sees it, or "(unset)" (OpenBLAS then detects the CPU).</summary>
     public static string OpenBlasCoreType() => NativeEnvironment("OPENBLAS_CORETYPE");
 
     private static string NativeEnvironment(string name)

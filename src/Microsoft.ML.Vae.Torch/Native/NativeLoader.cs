@@ -5,9 +5,8 @@ using System.Runtime.InteropServices;
 namespace Microsoft.ML.Vae.Torch.Native;
 
 /// <summary>
-/// The single load point of the native shim. It sets OpenMP's wait policy and spin count, and OpenBLAS's
-/// core type where it would pick too old a one, before libtorch loads (through libc's setenv: .NET's
-/// Environment.SetEnvironmentVariable is invisible to native code),
+/// The single load point of the native shim. It sets OpenMP's wait policy and spin count before libtorch
+/// loads (through libc's setenv: .NET's Environment.SetEnvironmentVariable is invisible to native code),
 /// finds the shim next to the assembly (or at VAE_TORCH_NATIVE), and sets the intra-op thread count.
 /// </summary>
 internal static class NativeLoader
@@ -78,22 +77,9 @@ internal static class NativeLoader
         {
             if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null) SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
             if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is null) SetEnv("GOMP_SPINCOUNT", DefaultSpinCount, 0);
-            if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is null && HasSkylakeXInstructions()) SetEnv("OPENBLAS_CORETYPE", "SkylakeX", 0);
         }
         catch (Exception) { /* no libc setenv: keep the default policy */ }
     }
-
-    /// <summary>
-    /// True when the CPU has the AVX-512 subset (F, CD, BW, DQ, VL) of OpenBLAS's SkylakeX kernels. OpenBLAS
-    /// 0.3.21 (Debian 12) does not recognize newer CPUs such as AMD's Zen 4 and 5 and falls back to its AVX2
-    /// (Haswell) kernels; naming the core makes a 2-D training step 1.5x faster there (docs/setup.md). On
-    /// CPUs it does recognize, SkylakeX is what it picks for this instruction set anyway.
-    /// </summary>
-    private static bool HasSkylakeXInstructions() =>
-        RuntimeInformation.ProcessArchitecture == Architecture.X64
-        && System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.X86.Avx512CD.IsSupported
-        && System.Runtime.Intrinsics.X86.Avx512BW.IsSupported && System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported
-        && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported;
 
     private static unsafe void ConfigureThreads(IntPtr lib)
     {
