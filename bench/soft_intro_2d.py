@@ -320,7 +320,7 @@ def main():
         "peakRssMiB": peak_rss_mib(), "torch": torch.__version__, "blas": loaded_blas(),
         "ompWaitPolicy": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
         "gompSpinCount": os.environ.get("GOMP_SPINCOUNT", "(unset)"),
-        "openblasCoreType": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}))
+        "openBlasCoreType": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@ using Microsoft.ML.Vae.Bench;
 using Microsoft.ML.Vae.Torch;
 
 // Times one workload of the binding and prints one JSON line (see bench/README.md).
-// Whole library training runs (soft-intro-2d, toy-vae) have their own flags.
+// Whole library training runs (soft-intro-2d, toy-vae) and the mixture-KL pieces (mixture-kl) have their own flags.
 if (ToyRunOptions.Handles(args)) return ToyRun.RunCommandLine(args);
+if (MixtureKlBench.Handles(args)) return MixtureKlBench.RunCommandLine(args);
 BenchOptions options;
 try
 {
