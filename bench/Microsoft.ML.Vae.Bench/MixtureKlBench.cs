@@ -80,11 +80,15 @@ public static class MixtureKlBench
         var target = prior.Detach();
         var noise = MixturePriorKl.DrawKlNoise(mean, m);
 
-        double Median(Action step) => StepTimer.Time(() =>
+        double Median(Action step)
         {
-            using var inner = Torch.NewDisposeScope();
-            step();
-        }, Math.Min(5, iters), iters).MedianMs is var ms ? Math.Round(ms, 3) : 0;
+            var timing = StepTimer.Time(() =>
+            {
+                using var inner = Torch.NewDisposeScope();
+                step();
+            }, Math.Min(5, iters), iters);
+            return Math.Round(timing.MedianMs, 3);
+        }
 
         var result = new Dictionary<string, object>
         {
