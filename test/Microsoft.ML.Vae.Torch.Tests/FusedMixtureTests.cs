@@ -116,25 +116,13 @@ public sealed class FusedMixtureTests : TorchTestBase
     {
         using var scope = Torch.NewDisposeScope();
         var m = Make(5000, 2, 64, seed: 11);
-        int threads = Torch.Threads;
-        try
+        AssertSameOnOneAndTwoThreads(() =>
         {
-            float[][] Run(int t)
-            {
-                Torch.Threads = t;
-                var leaves = new[] { m.Z, m.Means, m.LogVars, m.LogWeights }.Select(x => x.Detach().RequiresGrad_()).ToArray();
-                var (lse, usage) = FusedOps.MixtureLogSumExp(leaves[0], leaves[1], leaves[2], leaves[3], withUsage: true);
-                var grads = Autograd.Grad([lse.Sum() + usage!.Square().Sum()], leaves);
-                return new[] { lse, usage }.Concat(grads.Select(g => g!)).Select(x => x.Detach().ToArray<float>()).ToArray();
-            }
-            var one = Run(1);
-            var two = Run(2);
-            for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], two[i], $"output {i}");
-        }
-        finally
-        {
-            Torch.Threads = threads;
-        }
+            var leaves = new[] { m.Z, m.Means, m.LogVars, m.LogWeights }.Select(x => x.Detach().RequiresGrad_()).ToArray();
+            var (lse, usage) = FusedOps.MixtureLogSumExp(leaves[0], leaves[1], leaves[2], leaves[3], withUsage: true);
+            var grads = Autograd.Grad([lse.Sum() + usage!.Square().Sum()], leaves);
+            return new[] { lse, usage }.Concat(grads.Select(g => g!)).Select(x => x.Detach().ToArray<float>()).ToArray();
+        });
     }
 
     [TestMethod]
@@ -285,25 +273,13 @@ public sealed class FusedMixtureTests : TorchTestBase
         using var scope = Torch.NewDisposeScope();
         var (mean, logVar, noise, prior) = MakeMonteCarlo(512, 2, 64, 100, seed: 8);
         var rowWeights = Torch.Randn([512]);
-        int threads = Torch.Threads;
-        try
+        AssertSameOnOneAndTwoThreads(() =>
         {
-            float[][] Run(int t)
-            {
-                Torch.Threads = t;
-                var leaves = new[] { mean, logVar, prior.Means, prior.LogVars, prior.LogWeights }.Select(x => x.Detach().RequiresGrad_()).ToArray();
-                var value = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
-                var grads = Autograd.Grad([(value * rowWeights).Sum()], leaves);
-                return new[] { value.Detach() }.Concat(grads.Select(g => g!)).Select(x => x.ToArray<float>()).ToArray();
-            }
-            var one = Run(1);
-            var two = Run(2);
-            for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], two[i], $"output {i}");
-        }
-        finally
-        {
-            Torch.Threads = threads;
-        }
+            var leaves = new[] { mean, logVar, prior.Means, prior.LogVars, prior.LogWeights }.Select(x => x.Detach().RequiresGrad_()).ToArray();
+            var value = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, leaves[2], leaves[3], leaves[4]).MeanLogDensity;
+            var grads = Autograd.Grad([(value * rowWeights).Sum()], leaves);
+            return new[] { value.Detach() }.Concat(grads.Select(g => g!)).Select(x => x.ToArray<float>()).ToArray();
+        });
     }
 
     [TestMethod]

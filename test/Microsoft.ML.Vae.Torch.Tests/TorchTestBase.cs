@@ -39,4 +39,27 @@ public abstract class TorchTestBase
         Assert.AreEqual(_liveBaseline, live, $"The test leaked {live - _liveBaseline} managed tensor(s).");
         Assert.AreEqual(_nativeBaseline, native, $"The test leaked {native - _nativeBaseline} native tensor handle(s).");
     }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on one and then two libtorch threads (restoring the thread count after)
+    /// and asserts that every output array is bitwise the same.
+    /// </summary>
+    protected static void AssertSameOnOneAndTwoThreads(Func<float[][]> run)
+    {
+        int threads = Torch.Threads;
+        float[][] one, two;
+        try
+        {
+            Torch.Threads = 1;
+            one = run();
+            Torch.Threads = 2;
+            two = run();
+        }
+        finally
+        {
+            Torch.Threads = threads;
+        }
+        Assert.HasCount(one.Length, two);
+        for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], two[i], $"output {i}");
+    }
 }

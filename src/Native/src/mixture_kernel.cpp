@@ -104,6 +104,31 @@ VT_INLINE v8f row_terms(const Components& c, const float* zn, float* a, int64_t 
   return vmax;
 }
 
+// Adds one row's gradients, weighted by coef[k] (its responsibilities times their cotangents), into the
+// [d][kp] accumulators: grad_mean_kj += 2 c_k h_kj t_kj and grad_logvar_kj += c_k (h_kj t_kj² − ½) with
+// t = z − μ; writes ∂/∂z_j = −2 Σ_k c_k h_kj t_kj into dz[j].
+VT_INLINE void add_row_gradients(const Components& c, const float* zn, const float* coef, int64_t blocks,
+                                 float* grad_mean, float* grad_logvar, float* dz) {
+  const int64_t kp = c.kp;
+  for (int64_t j = 0; j < c.d; ++j) {
+    const v8f zj = splat(zn[j]);
+    v8f acc = splat(0.0f);
+    float* gm = grad_mean + j * kp;
+    float* gl = grad_logvar + j * kp;
+    for (int64_t k = 0; k < blocks; ++k) {
+      const int64_t o = j * kp + k * kWidth;
+      const v8f t = zj - load(&c.mean[o]);
+      const v8f ht = load(&c.half_prec[o]) * t;
+      const v8f w = load(coef + k * kWidth);
+      const v8f wht = w * ht;
+      acc += wht;
+      store(gm + k * kWidth, load(gm + k * kWidth) + wht + wht);
+      store(gl + k * kWidth, load(gl + k * kWidth) + w * (ht * t - splat(0.5f)));
+    }
+    dz[j] = -2.0f * hsum(acc);
+  }
+}
+
 // Four samples of one 2-D posterior at once: the component parameters are loaded once per block for
 // all four rows, and the rows' dependency chains (maximum, exponentials, sums) interleave. These need
 // about 30 vector registers, so they are only used where the CPU has AVX-512's 32.
@@ -268,7 +293,7 @@ void backward(const Components& c, const float* z, const float* lse, int64_t beg
               const float* g_lse, const float* g_usage, float* grad_z,
               float* grad_mean, float* grad_logvar, float* grad_bias) {
   const int64_t blocks = c.kp / kWidth, d = c.d, kp = c.kp;
-  std::vector<float> buffer(c.kp);
+  std::vector<float> buffer(c.kp), dz_unused(d);
   float* a = buffer.data();
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (int64_t n = begin; n < end; ++n) {
@@ -310,23 +335,7 @@ void backward(const Components& c, const float* z, const float* lse, int64_t beg
       }
       continue;
     }
-    for (int64_t j = 0; j < d; ++j) {
-      const v8f zj = splat(zn[j]);
-      v8f dz = splat(0.0f);
-      float* gm = grad_mean + j * kp;
-      float* gl = grad_logvar + j * kp;
-      for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t o = j * kp + b * kWidth;
-        v8f t = zj - load(&c.mean[o]);
-        v8f ht = load(&c.half_prec[o]) * t;
-        const v8f coef = load(a + b * kWidth);
-        v8f cht = coef * ht;
-        dz += cht;
-        store(gm + b * kWidth, load(gm + b * kWidth) + cht + cht);
-        store(gl + b * kWidth, load(gl + b * kWidth) + coef * (ht * t - splat(0.5f)));
-      }
-      if (grad_z) grad_z[n * d + j] = -2.0f * hsum(dz);
-    }
+    add_row_gradients(c, zn, a, blocks, grad_mean, grad_logvar, grad_z ? grad_z + n * d : dz_unused.data());
   }
 }
 
@@ -440,23 +449,7 @@ void monte_carlo_pass(const Components& c, const MonteCarloRows& rows, int64_t b
           store(a + k * kWidth, r);
           store(gb + k * kWidth, load(gb + k * kWidth) + r);
         }
-        for (int64_t j = 0; j < d; ++j) {
-          const v8f zj = splat(z[j]);
-          v8f acc = splat(0.0f);
-          float* gmj = gm + j * kp;
-          float* glj = gl + j * kp;
-          for (int64_t k = 0; k < blocks; ++k) {
-            const int64_t o = j * kp + k * kWidth;
-            const v8f t = zj - load(&c.mean[o]);
-            const v8f ht = load(&c.half_prec[o]) * t;
-            const v8f r = load(a + k * kWidth);
-            const v8f rht = r * ht;
-            acc += rht;
-            store(gmj + k * kWidth, load(gmj + k * kWidth) + rht + rht);
-            store(glj + k * kWidth, load(glj + k * kWidth) + r * (ht * t - splat(0.5f)));
-          }
-          dz[j] = -2.0f * hsum(acc);
-        }
+        add_row_gradients(c, z.data(), a, blocks, gm, gl, dz.data());
       } else {
         for (int64_t j = 0; j < d; ++j) {
           const v8f zj = splat(z[j]);
