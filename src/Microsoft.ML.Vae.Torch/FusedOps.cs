@@ -93,24 +93,24 @@ public static class FusedOps
         if (sets < 1 || samples < 1 || batch < 1 || dim < 1)
             throw new ArgumentOutOfRangeException(nameof(sets), $"Expected at least one set, sample, batch row and dimension; got [{sets}, {samples}, {batch}, {dim}].");
         int status = NativeMethods.vt_monte_carlo_noise(sets, samples, batch, dim, out var noise, out var norms);
-        var (first, second) = Results(status, noise, norms, withUsage: true);
+        var (first, second) = Results(status, noise, norms, hasSecond: true);
         return (first, second!);
     }
 
-    private static (Tensor, Tensor?) Results(int status, TensorHandle first, TensorHandle usage, bool withUsage)
+    private static (Tensor, Tensor?) Results(int status, TensorHandle first, TensorHandle second, bool hasSecond)
     {
         if (status != 0)
         {
             first.SetHandleAsInvalid();
-            usage.SetHandleAsInvalid();
+            second.SetHandleAsInvalid();
             throw TorchException.FromLastError();
         }
         var result = new Tensor(first);
-        if (!withUsage)
+        if (!hasSecond)
         {
-            usage.SetHandleAsInvalid();
+            second.SetHandleAsInvalid();
             return (result, null);
         }
-        return (result, new Tensor(usage));
+        return (result, new Tensor(second));
     }
 }
