@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Binding benchmark: builds bench/Microsoft.ML.Vae.Bench in Release, then runs it and its PyTorch
-# counterpart (bench/binding_bench.py, Debian's python3-torch: the same libtorch) alternately,
-# several rounds per case, and ends with a table of medians and C#/PyTorch ratios.
-# Takes about three minutes on 2 cores with the defaults. See bench/README.md.
+# Binding benchmark: builds bench/Microsoft.ML.Vae.Bench in Release, then runs it (TorchSharp over
+# the libtorch of its NuGet package) and its PyTorch counterpart (bench/binding_bench.py, Debian's
+# python3-torch) alternately, several rounds per case, and ends with a table of medians and
+# C#/PyTorch ratios. The two sides run different libtorch builds (versions and BLAS): each JSON line
+# says which. Takes about three minutes on 2 cores with the defaults. See bench/README.md.
 #
 #   eng/bench.sh                                   # 5 rounds of mlp, conv, op (+ C#-only op-raw), 2 threads
 #   eng/bench.sh --rounds 7 --cases mlp,conv       # arguments go to bench/binding_compare.py
@@ -29,15 +30,12 @@ unset OMP_NUM_THREADS
 log "building $PROJECT (Release)"
 dotnet build "$PROJECT" -c Release -nologo -v quiet -clp:ErrorsOnly || die "build failed"
 
+# The C# side's libtorch has MKL linked in; Debian's python3-torch uses whatever libblas.so.3 points at.
 multiarch="$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")"
 blas_alt="$(update-alternatives --query "libblas.so.3-$multiarch" 2>/dev/null | sed -n 's/^Value: //p' || true)"
-log "libblas.so.3 alternative: ${blas_alt:-unknown}"
-case "$blas_alt" in
-  */openblas-*) ;;
-  *) warn "libblas.so.3 is not OpenBLAS; run eng/setup.sh first for representative numbers" ;;
-esac
+log "PyTorch side's libblas.so.3: ${blas_alt:-unknown}"
 log "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1) ($(nproc) cores)"
-log "torch: $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+log "PyTorch side's torch: $("$PYTHON" -c 'import torch; print(torch.__version__)')"
 log "uptime before: $(uptime)"
 "$PYTHON" bench/binding_compare.py "$@"
 log "uptime after: $(uptime)"

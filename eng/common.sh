@@ -5,8 +5,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 
-# Where the native shim is built (keep in step with NativeBuildDir in Directory.Build.props).
-NATIVE_BUILD_DIR="$REPO_ROOT/artifacts/native"
+# Where eng/test.sh and eng/mlnet.sh write their test results.
 TEST_RESULTS_DIR="$REPO_ROOT/artifacts/test-results"
 
 # Progress and error lines: "[setup] ..." / "[test] ...". Set LOG_TAG before logging.

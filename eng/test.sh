@@ -17,21 +17,6 @@ summary() { # passed failed skipped
   printf 'tests: %s passed, %s failed, %s skipped\n' "$1" "$2" "$3"
 }
 
-# ML.NET integration layer hook. The Microsoft.ML packages do not restore here, so the opt-in
-# projects that use them are not part of the default run. When MLNET_ASSEMBLIES names a folder of
-# ML.NET assemblies, eng/mlnet.sh builds them and runs their tests, writing the .trx files under
-# $TEST_RESULTS_DIR so that the summary line counts them; a failed build counts as a failed run.
-mlnet_layer() {
-  if [ -z "${MLNET_ASSEMBLIES:-}" ]; then
-    echo "ML.NET layer: skipped (Microsoft.ML does not restore here; set MLNET_ASSEMBLIES=<folder> to build it)"
-  elif [ ! -f "$MLNET_ASSEMBLIES/Microsoft.ML.Data.dll" ]; then
-    echo "ML.NET layer: skipped (MLNET_ASSEMBLIES=$MLNET_ASSEMBLIES holds no Microsoft.ML.Data.dll)"
-  elif ! bash eng/mlnet.sh "$TEST_RESULTS_DIR/mlnet"; then
-    log "ML.NET layer: build or tests failed (see above)"
-    test_rc=1
-  fi
-}
-
 # Counts the test results of every .trx under $1; prints "passed failed skipped aborted files".
 # Results are counted one by one: the VSTest TRX logger leaves skipped tests out of the
 # notExecuted/inconclusive counters (they only show as total - executed). The Counters
@@ -90,8 +75,6 @@ if ! bash eng/setup.sh; then
   exit 1
 fi
 
-export OMP_WAIT_POLICY=PASSIVE # OMP_NUM_THREADS is left as the caller has it
-export GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-10000}" # idle OpenMP workers spin ~0.1 ms, then sleep (docs/setup.md)
 
 log "building $SOLUTION (Release)"
 if ! dotnet build "$SOLUTION" -c Release -nologo; then
@@ -108,7 +91,6 @@ test_rc=0
 dotnet test "$SOLUTION" -c Release --no-build -nologo -m:1 \
   --logger "trx" --results-directory "$TEST_RESULTS_DIR" "$@" || test_rc=$?
 
-mlnet_layer
 
 counts="$(parse_trx "$TEST_RESULTS_DIR")" || counts="0 0 0 1 0"
 read -r passed failed skipped aborted files <<<"$counts"

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Bench;
 
@@ -10,9 +11,9 @@ public enum BenchCase
     Mlp,
     /// <summary>One training step of the dpVAE <c>beta_mnist</c> conv VAE (batch 64, latent 2).</summary>
     Conv,
-    /// <summary>A 1-element add plus dispose: the fixed cost of one op through the binding.</summary>
+    /// <summary>A 1-element add plus dispose: the fixed cost of one op through TorchSharp.</summary>
     Op,
-    /// <summary>The same add on raw handles straight into the shim, bypassing the binding's managed layer (C# only).</summary>
+    /// <summary>The same add on raw handles straight into LibTorchSharp, bypassing TorchSharp's managed layer (C# only).</summary>
     OpRaw,
 }
 
@@ -31,18 +32,18 @@ public sealed class BenchOptions
     /// <summary>
     /// Untimed iterations before timing; null picks the case's default (mlp 20, conv 5, op and op-raw
     /// 500 000). The op cases warm up for about half a second so that .NET's tiered compilation has
-    /// replaced the quick first-tier code of the binding's hot path before timing starts.
+    /// replaced the quick first-tier code of TorchSharp's hot path before timing starts.
     /// </summary>
     public int? Warmup { get; init; }
 
-    /// <summary>libtorch intra-op threads, set explicitly. Default 2.</summary>
+    /// <summary>libtorch intra-op threads, set explicitly with <c>torch.set_num_threads</c>. Default 2.</summary>
     public int Threads { get; init; } = 2;
 
     /// <summary>Seed of libtorch's generator, set before the networks are built. Default 0.</summary>
     public long Seed { get; init; }
 
     /// <summary>Element type of parameters and data (Float32 or Float64). Default Float32.</summary>
-    public DType DType { get; init; } = DType.Float32;
+    public ScalarType DType { get; init; } = ScalarType.Float32;
 
     /// <summary>Timed iterations actually used.</summary>
     public int EffectiveIterations => Iterations ?? Case switch { BenchCase.Mlp => 200, BenchCase.Conv => 50, _ => 100_000 };
@@ -74,8 +75,8 @@ public sealed class BenchOptions
                     ? s : throw new ArgumentException($"--seed expects an integer, got '{value}'.")),
                 "--dtype" => o.With(dtype: value switch
                 {
-                    "float32" => DType.Float32,
-                    "float64" => DType.Float64,
+                    "float32" => ScalarType.Float32,
+                    "float64" => ScalarType.Float64,
                     _ => throw new ArgumentException($"--dtype expects float32 or float64, got '{value}'."),
                 }),
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
@@ -86,7 +87,7 @@ public sealed class BenchOptions
         return o;
     }
 
-    private BenchOptions With(BenchCase? c = null, int? iters = null, int? warmup = null, int? threads = null, long? seed = null, DType? dtype = null) => new()
+    private BenchOptions With(BenchCase? c = null, int? iters = null, int? warmup = null, int? threads = null, long? seed = null, ScalarType? dtype = null) => new()
     {
         Case = c ?? Case,
         Iterations = iters ?? Iterations,

@@ -11,7 +11,7 @@ public sealed record BenchResult
 {
     /// <summary>"csharp" here, "pytorch" on the other side.</summary>
     public string Side { get; init; } = "csharp";
-    /// <summary>mlp, conv or op.</summary>
+    /// <summary>mlp, conv, op or op-raw.</summary>
     public required string Case { get; init; }
     /// <summary>Timed iterations.</summary>
     public required int Iters { get; init; }
@@ -35,8 +35,12 @@ public sealed record BenchResult
     public double? LossLast { get; init; }
     /// <summary>libtorch version.</summary>
     public required string Torch { get; init; }
-    /// <summary>BLAS libraries mapped into the process.</summary>
+    /// <summary>TorchSharp version (C# only).</summary>
+    public required string TorchsharpVersion { get; init; }
+    /// <summary>BLAS library files mapped into the process (empty when libtorch has its BLAS built in).</summary>
     public required IReadOnlyList<string> Blas { get; init; }
+    /// <summary>The BLAS libtorch was built with (its BLAS_INFO, e.g. "mkl"; C# only).</summary>
+    public required string BlasInfo { get; init; }
     /// <summary>OMP_WAIT_POLICY as seen by native code.</summary>
     public required string OmpWaitPolicy { get; init; }
     /// <summary>Tensors still alive after the run that were not alive before it (C# only; must be 0).</summary>

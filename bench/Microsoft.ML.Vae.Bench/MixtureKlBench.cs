@@ -1,19 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.ML.Vae.Core.Kernels;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Bench;
-
-// Inside Microsoft.ML.Vae.*, the bare name Torch would mean the namespace, not the class.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The pieces of one learned-prior Soft-IntroVAE iteration, in isolation: drawing the six Monte-Carlo noise
 /// sets, and one Monte-Carlo KL to a K = 64 mixture (512 posteriors × 100 samples, d = 2), forward and
 /// backward, as the introspective step asks for it — the posterior's gradient with a stop-gradient prior
 /// (five of the six KLs) and the prior's gradient with a detached posterior (the sixth) — with the fused
-/// kernels and with the generic formulation. Prints one JSON line of median milliseconds.
+/// kernels (<see cref="FusedOps"/>, C# autograd functions) and with the generic formulation (libtorch ops).
+/// Prints one JSON line of median milliseconds.
 /// </summary>
 public static class MixtureKlBench
 {
@@ -68,15 +68,15 @@ public static class MixtureKlBench
     /// <summary>Times every piece <paramref name="iters"/> times (after a short warm-up) on <paramref name="threads"/> threads.</summary>
     public static Dictionary<string, object> Run(int iters, int threads, long seed)
     {
-        Torch.Threads = threads;
-        Torch.ManualSeed(seed);
+        torch.set_num_threads(threads);
+        torch.manual_seed(seed);
         const long b = 512, d = 2, k = 64;
         const int m = 100;
-        using var scope = Torch.NewDisposeScope();
-        var mean = Torch.Randn([b, d]).RequiresGrad_();
-        var logVar = (Torch.Randn([b, d]) * 0.3 - 1).Detach().RequiresGrad_();
-        var prior = new MixturePriorParameters(Torch.Randn([k, d]).RequiresGrad_(), (Torch.Randn([k, d]) * 0.3).Detach().RequiresGrad_(),
-            Torch.Randn([k]).LogSoftmax(0).Detach().RequiresGrad_());
+        using var scope = torch.NewDisposeScope();
+        var mean = torch.randn(b, d).requires_grad_();
+        var logVar = (torch.randn(b, d) * 0.3 - 1).detach().requires_grad_();
+        var prior = new MixturePriorParameters(torch.randn(k, d).requires_grad_(), (torch.randn(k, d) * 0.3).detach().requires_grad_(),
+            torch.randn(k).log_softmax(0).detach().requires_grad_());
         var target = prior.Detach();
         var noise = MixturePriorKl.DrawKlNoise(mean, m);
 
@@ -84,7 +84,7 @@ public static class MixtureKlBench
         {
             var timing = StepTimer.Time(() =>
             {
-                using var inner = Torch.NewDisposeScope();
+                using var inner = torch.NewDisposeScope();
                 step();
             }, Math.Min(5, iters), iters);
             return Math.Round(timing.MedianMs, 3);
@@ -94,14 +94,14 @@ public static class MixtureKlBench
         {
             ["side"] = "csharp",
             ["case"] = CaseName,
-            ["threads"] = Torch.Threads,
+            ["threads"] = torch.get_num_threads(),
             ["iters"] = iters,
             ["posteriors"] = b,
             ["samples"] = m,
             ["components"] = k,
             ["dim"] = d,
             ["noiseSixSetsFusedMs"] = Median(() => FusedOps.MonteCarloNoise(6, m, b, d)),
-            ["noiseSixSetsRandnMs"] = Median(() => Torch.Randn([6, m, b, d]).Square().Sum(3).Mean(1)),
+            ["noiseSixSetsRandnMs"] = Median(() => torch.randn(6, m, b, d).square().sum(3).mean([1])),
         };
         bool fused = MixturePriorDensity.UseFusedKernel;
         try
@@ -110,19 +110,21 @@ public static class MixtureKlBench
             {
                 MixturePriorDensity.UseFusedKernel = useFused;
                 result[$"klPosteriorGradient_{kernel}Ms"] = Median(() =>
-                    Autograd.Grad([MixturePriorKl.Estimate(mean, logVar, target, noise).PerSample.Sum()], [mean, logVar]));
+                    torch.autograd.grad([MixturePriorKl.Estimate(mean, logVar, target, noise).PerSample.sum()], [mean, logVar]));
                 result[$"klPriorGradient_{kernel}Ms"] = Median(() =>
-                    Autograd.Grad([MixturePriorKl.Estimate(mean.Detach(), logVar.Detach(), prior, noise).PerSample.Sum()], [prior.Means, prior.LogVars, prior.LogWeights]));
+                    torch.autograd.grad([MixturePriorKl.Estimate(mean.detach(), logVar.detach(), prior, noise).PerSample.sum()], [prior.Means, prior.LogVars, prior.LogWeights]));
             }
         }
         finally
         {
             MixturePriorDensity.UseFusedKernel = fused;
         }
+        result["torch"] = RuntimeInfo.TorchVersion();
+        result["torchSharpVersion"] = RuntimeInfo.TorchSharpVersion();
         result["blas"] = RuntimeInfo.LoadedBlas();
+        result["blasInfo"] = RuntimeInfo.BlasInfo();
         result["ompWaitPolicy"] = RuntimeInfo.OmpWaitPolicy();
         result["gompSpinCount"] = RuntimeInfo.GompSpinCount();
-        result["openBlasCoreType"] = RuntimeInfo.OpenBlasCoreType();
         return result;
     }
 

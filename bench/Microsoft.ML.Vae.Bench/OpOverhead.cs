@@ -1,13 +1,11 @@
 using System.Diagnostics;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Bench;
 
-// Inside Microsoft.ML.Vae.*, the bare name Torch would mean the namespace, not the class.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
-
 /// <summary>
-/// The fixed cost of one op through the binding: <c>c = a + b</c> on 1-element tensors followed
+/// The fixed cost of one op through TorchSharp: <c>c = a + b</c> on 1-element tensors followed
 /// by <c>c.Dispose()</c>, in a tight loop with no dispose scope open (a scope would add its own
 /// bookkeeping, which the Python side has no counterpart for).
 /// </summary>
@@ -20,11 +18,11 @@ public static class OpOverhead
     /// Times the loop in <see cref="Blocks"/> blocks (a stopwatch read per op would cost as much
     /// as the op); the mean is over all ops, median and minimum are per op within a block.
     /// </summary>
-    public static LoopTiming Time(int warmup, int iterations, DType dtype)
+    public static LoopTiming Time(int warmup, int iterations, ScalarType dtype)
     {
         if (iterations < Blocks) throw new ArgumentOutOfRangeException(nameof(iterations), $"The op case needs at least {Blocks} iterations.");
-        using var a = Torch.Ones([1], dtype);
-        using var b = Torch.Ones([1], dtype);
+        using var a = torch.ones(1, dtype);
+        using var b = torch.ones(1, dtype);
         for (int i = 0; i < warmup; i++)
         {
             var c = a + b;

@@ -6,7 +6,7 @@ using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using TorchApi = Microsoft.ML.Vae.Torch.Torch;
+using TorchSharp;
 
 namespace Microsoft.ML.Vae.Bench;
 
@@ -68,8 +68,8 @@ public static class ToyRun
     public static ToyRunResult Run(ToyRunOptions run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        TorchApi.Threads = run.Threads;
-        TorchApi.ManualSeed(run.Seed);
+        torch.set_num_threads(run.Threads);
+        torch.manual_seed(run.Seed);
         MixturePriorDensity.UseFusedKernel = run.MixtureKernel == "fused";
         var options = BuildOptions(run);
         var clock = Stopwatch.StartNew();
@@ -107,7 +107,7 @@ public static class ToyRun
             MixtureKernel = run.Prior == "standard" ? null : run.MixtureKernel,
             Iters = run.Iterations,
             Warmup = warmup,
-            Threads = TorchApi.Threads,
+            Threads = torch.get_num_threads(),
             Batch = options.BatchSize,
             Seed = run.Seed,
             Seconds = Math.Round(trainSeconds, 3),
@@ -118,11 +118,12 @@ public static class ToyRun
             MsPer1000Intro = intro > 0 ? Math.Round(1_000_000 * (trainSeconds - warmupSeconds) / intro, 1) : null,
             PeakRssMiB = PeakMemory.ResidentMiB(),
             FinalTerms = result.FinalTerms.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
-            Torch = TorchApi.Version,
+            Torch = RuntimeInfo.TorchVersion(),
+            TorchSharpVersion = RuntimeInfo.TorchSharpVersion(),
             Blas = RuntimeInfo.LoadedBlas(),
+            BlasInfo = RuntimeInfo.BlasInfo(),
             OmpWaitPolicy = RuntimeInfo.OmpWaitPolicy(),
             GompSpinCount = RuntimeInfo.GompSpinCount(),
-            OpenBlasCoreType = RuntimeInfo.OpenBlasCoreType(),
         };
     }
 
@@ -181,14 +182,16 @@ public sealed record ToyRunResult
     public required IReadOnlyDictionary<string, double> FinalTerms { get; init; }
     /// <summary>libtorch version.</summary>
     public required string Torch { get; init; }
-    /// <summary>BLAS files the process mapped.</summary>
+    /// <summary>TorchSharp version (C# only).</summary>
+    public required string TorchSharpVersion { get; init; }
+    /// <summary>BLAS files the process mapped (empty when libtorch has its BLAS built in).</summary>
     public required IReadOnlyList<string> Blas { get; init; }
+    /// <summary>The BLAS libtorch was built with (its BLAS_INFO, e.g. "mkl"; C# only).</summary>
+    public required string BlasInfo { get; init; }
     /// <summary>OMP_WAIT_POLICY as native code sees it.</summary>
     public required string OmpWaitPolicy { get; init; }
     /// <summary>GOMP_SPINCOUNT as native code sees it.</summary>
     public required string GompSpinCount { get; init; }
-    /// <summary>OPENBLAS_CORETYPE as native code sees it.</summary>
-    public required string OpenBlasCoreType { get; init; }
 
     /// <summary>One JSON line with camelCase keys.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

@@ -9,8 +9,8 @@ public static class FashionMnistData
     public static IReadOnlyList<ModelInput> Load(bool train, int count)
     {
         using var data = train ? FashionMnist.LoadTrain(count) : FashionMnist.LoadTest(count);
-        var pixels = data.Features.ToArray<float>();
-        var labels = data.Labels!.ToArray<long>();
+        var pixels = data.Features.data<float>().ToArray();
+        var labels = data.Labels!.data<long>().ToArray();
         var rows = new ModelInput[labels.Length];
         for (int i = 0; i < rows.Length; i++)
             rows[i] = new ModelInput

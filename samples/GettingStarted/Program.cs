@@ -8,7 +8,7 @@ using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
 
 var output = args.Length > 0 ? args[0] : "out/getting-started";
 Directory.CreateDirectory(output);
@@ -28,7 +28,7 @@ var options = new DpVaeOptions
     LearningRate = 1e-3,
     DatasetSize = 100_000,
 };
-Microsoft.ML.Vae.Torch.Torch.ManualSeed(1); // weight initialization draws from libtorch's generator
+torch.manual_seed(1); // weight initialization draws from libtorch's generator
 using var model = new DpVae(options);
 using var program = DpVaeTraining.CreateProgram(model, options);
 
@@ -52,8 +52,8 @@ ModelStore.Save(model, path, result.History);
 using var loaded = ModelStore.Load(path);
 
 // 5. Samples (prior → flow inverse → decoder) as a scatter plot.
-using (var scope = Microsoft.ML.Vae.Torch.Torch.NewDisposeScope())
-using (Microsoft.ML.Vae.Torch.Torch.NoGrad())
+using (var scope = torch.NewDisposeScope())
+using (torch.no_grad())
 {
     var samples = loaded.Decode(loaded.Prior.Sample(5000));
     ScatterPlot.Save(Path.Combine(output, "samples.png"), samples, data);

@@ -1,11 +1,10 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Imaging;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SoftIntroLearnedPrior;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Writes the PNG pictures of a trained model.</summary>
 public static class Pictures
@@ -16,18 +15,18 @@ public static class Pictures
     /// </summary>
     public static IReadOnlyList<string> WriteImages(SoftIntroVae model, Tensor testImages, string folder)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
         var samples = model.Observation.ToData(model.Decode(model.SamplePriorLatents(64)));
         var prior = model.CurrentPriorParameters() ?? throw new InvalidOperationException("The model has no learned prior.");
         var components = model.Observation.ToData(model.Decode(prior.Means));
-        var real = testImages.Narrow(0, 0, 32).To(model.Device);
+        var real = testImages.narrow(0, 0, 32).to(model.Device);
         var reconstructions = model.Observation.ToData(model.Decode(model.Encode(real).Mean));
         var files = new[] { "samples.png", "prior-components.png", "reconstructions.png" }.Select(f => Path.Combine(folder, f)).ToArray();
-        ImageGrid.Save(files[0], samples.Cpu(), columns: 8);
-        ImageGrid.Save(files[1], components.Cpu(), columns: 10);
-        ImageGrid.Save(files[2], Torch.Cat([real, reconstructions]).Cpu(), columns: 16);
+        ImageGrid.Save(files[0], samples.cpu(), columns: 8);
+        ImageGrid.Save(files[1], components.cpu(), columns: 10);
+        ImageGrid.Save(files[2], torch.cat([real, reconstructions]).cpu(), columns: 16);
         return files;
     }
 
@@ -37,14 +36,14 @@ public static class Pictures
     /// </summary>
     public static IReadOnlyList<string> WriteToy(SoftIntroVae model, IDataSampler data, string folder)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
         var x = data.Sample(5000);
-        var samples = model.Observation.ToData(model.Decode(model.SamplePriorLatents(5000))).Cpu();
-        var posterior = model.Encode(x.To(model.Device)).Mean.Cpu();
-        var priorSamples = model.SamplePriorLatents(5000).Cpu();
-        var means = (model.CurrentPriorParameters() ?? throw new InvalidOperationException("The model has no learned prior.")).Means.Cpu();
+        var samples = model.Observation.ToData(model.Decode(model.SamplePriorLatents(5000))).cpu();
+        var posterior = model.Encode(x.to(model.Device)).Mean.cpu();
+        var priorSamples = model.SamplePriorLatents(5000).cpu();
+        var means = (model.CurrentPriorParameters() ?? throw new InvalidOperationException("The model has no learned prior.")).Means.cpu();
         var gray = new Rgb(160, 160, 160);
         var files = new[] { "samples.png", "latent.png" }.Select(f => Path.Combine(folder, f)).ToArray();
         ScatterPlot.Save(files[0], [(x, gray), (samples, Rgb.Categorical[0])], data.PlotRange);

@@ -5,6 +5,7 @@ using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
 using SoftIntroLearnedPrior;
+using TorchSharp;
 
 string dataName = args.Length > 0 ? args[0] : "fashion-mnist";
 bool images = dataName == "fashion-mnist";
@@ -13,7 +14,7 @@ string output = args.Length > 2 ? args[2] : Path.Combine("out", "soft-intro-lear
 Directory.CreateDirectory(output);
 
 var options = images ? SampleOptions.FashionMnist(iterations) : SampleOptions.Toy(dataName, iterations);
-Microsoft.ML.Vae.Torch.Torch.ManualSeed(1); // weight initialization draws from libtorch's generator
+torch.manual_seed(1); // weight initialization draws from libtorch's generator
 using var model = new SoftIntroVae(options);
 using var program = SoftIntroTraining.CreateProgram(model);
 

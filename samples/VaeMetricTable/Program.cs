@@ -33,8 +33,8 @@ MetricTable.Print(rows);
 static IEnumerable<ModelInput> Load(bool train, int count)
 {
     using var data = train ? FashionMnist.LoadTrain(count) : FashionMnist.LoadTest(count);
-    var pixels = data.Features.ToArray<float>();
-    var labels = data.Labels!.ToArray<long>();
+    var pixels = data.Features.data<float>().ToArray();
+    var labels = data.Labels!.data<long>().ToArray();
     return Enumerable.Range(0, labels.Length).Select(i => new ModelInput
     {
         Pixels = pixels.AsSpan(i * 784, 784).ToArray().Select(p => MathF.Round(p * 255)).ToArray(),

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Commands;
+using Microsoft.ML.Vae.Core.Engine;
 
 namespace Microsoft.ML.Vae.Cli;
 
@@ -18,7 +19,12 @@ public static class Program
     /// <summary>Exit code for failures while running (missing files, corrupt models, diverged training).</summary>
     public const int RuntimeError = 1;
 
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // libtorch's OpenMP runtime reads its wait policy once, when TorchSharp loads it: set it before any tensor call.
+        TorchRuntime.ConfigureThreadingEnvironment();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     /// <summary>Runs the tool with the given streams (tests call this in-process).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -76,7 +82,7 @@ public static class Program
     private static string Describe(Exception e)
     {
         var inner = e;
-        while (inner is AggregateException or System.Reflection.TargetInvocationException && inner.InnerException is not null) inner = inner.InnerException;
+        while (inner is AggregateException or System.Reflection.TargetInvocationException or TypeInitializationException && inner.InnerException is not null) inner = inner.InnerException;
         string kind = inner switch
         {
             FileNotFoundException or DirectoryNotFoundException => "file not found",
@@ -84,6 +90,9 @@ public static class Program
             ArgumentException => "invalid input",
             NotSupportedException => "not supported",
             Microsoft.ML.Vae.Core.Training.TrainingDivergedException => "training diverged",
+            // TorchSharp reports every libtorch failure this way; the message's first line is libtorch's reason.
+            System.Runtime.InteropServices.ExternalException => "libtorch error",
+            DllNotFoundException => "libtorch could not be loaded",
             _ => "error",
         };
         return $"{kind}: {OneLine(inner.Message)}";

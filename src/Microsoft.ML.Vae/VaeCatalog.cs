@@ -1,3 +1,4 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 
 namespace Microsoft.ML.Vae;
@@ -16,6 +17,8 @@ public sealed class VaeCatalog
     internal VaeCatalog(MLContext mlContext)
     {
         Context = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        // Before libtorch loads (idempotent): OpenMP's passive wait policy, see TorchRuntime.
+        TorchRuntime.ConfigureThreadingEnvironment();
     }
 
     /// <summary>The context every component of this catalog uses.</summary>

@@ -50,6 +50,7 @@ public sealed class CliErrorTests
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--iterations", "0" }, "must be between")]
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--lr" }, "needs a value")]
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--device", "tpu" }, "Unknown device 'tpu'")]
+    [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--threads", "0" }, "must be between")]
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--epochs", "2" }, "--epochs needs a finite data set")]
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--components", "4" }, "--components applies to soft-intro")]
     [DataRow(new[] { "evaluate", "--model", "m.zip", "--data", "8gaussians", "--metrics", "magic" }, "Unknown metric 'magic'")]
@@ -58,6 +59,12 @@ public sealed class CliErrorTests
     [TestMethod]
     public void MissingModelFileIsOneLine() =>
         AssertOneLineError(Run("info", "--model", Path.Combine(Path.GetTempPath(), "does-not-exist.zip")), Program.RuntimeError, "does not exist");
+
+    [TestMethod]
+    public void UnavailableCudaDeviceIsOneLine() =>
+        // Without CUDA: "not supported: CUDA was requested but ..."; with a GPU: "CUDA device 99 does not exist".
+        AssertOneLineError(Run("train", "--model", "vae", "--data", "8gaussians", "--out", Path.GetTempPath(), "--device", "cuda:99"),
+            Program.RuntimeError, "CUDA");
 
     [TestMethod]
     public void MissingIdxFileIsOneLine() =>

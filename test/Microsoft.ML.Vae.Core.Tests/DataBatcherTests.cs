@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class DataBatcherTests
@@ -21,10 +20,10 @@ public sealed class DataBatcherTests
         var result = new List<long[]>();
         for (int b = 0; b < count; b++)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var (x, y) = batcher.Next();
-            var labels = y!.ToArray<long>();
-            var features = x.ToArray<float>();
+            var labels = y!.data<long>().ToArray();
+            var features = x.data<float>().ToArray();
             for (int i = 0; i < labels.Length; i++)
             {
                 Assert.AreEqual(labels[i], features[2 * i]);
@@ -38,7 +37,7 @@ public sealed class DataBatcherTests
     [TestMethod]
     public void EveryEpochVisitsEverySampleOnce()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = Indexed(10))
         using (var batcher = new Batcher(data, batchSize: 3, seed: 4))
         {
@@ -52,8 +51,8 @@ public sealed class DataBatcherTests
                 {
                     using (x) using (y)
                     {
-                        sizes.Add((int)x.Size(0));
-                        labels.AddRange(y!.ToArray<long>());
+                        sizes.Add((int)x.size(0));
+                        labels.AddRange(y!.data<long>().ToArray());
                     }
                 }
                 Assert.AreEqual(epoch, batcher.Epoch);
@@ -63,7 +62,7 @@ public sealed class DataBatcherTests
             }
             CollectionAssert.AreNotEqual(seen[0], seen[1], "each epoch has its own order");
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -98,7 +97,7 @@ public sealed class DataBatcherTests
         using var b = new Batcher(data, batchSize: 8, seed: 123);
         using var c = new Batcher(data, batchSize: 8, seed: 124);
         var fromA = Take(a, 20).SelectMany(x => x).ToArray();
-        Torch.ManualSeed(999); // libtorch's generator plays no part
+        torch.manual_seed(999); // libtorch's generator plays no part
         var fromB = Take(b, 20).SelectMany(x => x).ToArray();
         CollectionAssert.AreEqual(fromA, fromB);
         CollectionAssert.AreNotEqual(fromA, Take(c, 20).SelectMany(x => x).ToArray());
@@ -131,15 +130,15 @@ public sealed class DataBatcherTests
     [TestMethod]
     public void BatchesMoveToCudaWhenAsked()
     {
-        if (!Device.IsCudaAvailable) Assert.Inconclusive("No CUDA device.");
+        if (!torch.cuda.is_available()) Assert.Inconclusive("No CUDA device.");
         using var data = Indexed(9);
-        using var batcher = new Batcher(data, new BatcherOptions { BatchSize = 4, Device = Device.Cuda() });
-        using var scope = Torch.NewDisposeScope();
+        using var batcher = new Batcher(data, new BatcherOptions { BatchSize = 4, Device = torch.CUDA });
+        using var scope = torch.NewDisposeScope();
         var (x, y) = batcher.Next();
-        Assert.IsTrue(x.Device.IsCuda);
-        Assert.IsTrue(y!.Device.IsCuda);
-        var labels = y.ToArray<long>();
-        var features = x.ToArray<float>();
+        Assert.IsTrue(x.is_cuda);
+        Assert.IsTrue(y!.is_cuda);
+        var labels = y.cpu().data<long>().ToArray();
+        var features = x.cpu().data<float>().ToArray();
         for (int i = 0; i < labels.Length; i++) Assert.AreEqual(labels[i], features[2 * i]);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
@@ -27,18 +28,18 @@ public sealed class DataCifar10Tests
         var bytes = Records(3, 9, 0);
         bytes[1 + 1024 + 32 * 5 + 7] = 255; // record 0, green, row 5, column 7
         File.WriteAllBytes(path, bytes);
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = Cifar10Reader.ReadBatch(path))
         {
-            CollectionAssert.AreEqual(new long[] { 3, 3, 32, 32 }, data.Features.Shape);
-            CollectionAssert.AreEqual(new long[] { 3, 9, 0 }, data.Labels!.ToArray<long>());
-            var x = data.Features.ToArray<float>();
+            CollectionAssert.AreEqual(new long[] { 3, 3, 32, 32 }, data.Features.shape);
+            CollectionAssert.AreEqual(new long[] { 3, 9, 0 }, data.Labels!.data<long>().ToArray());
+            var x = data.Features.data<float>().ToArray();
             Assert.AreEqual(1f, x[1 * 1024 + 5 * 32 + 7]);
             Assert.AreEqual(11 / 255f, x[1 * 1024 + 0], 1e-7f);
             Assert.AreEqual(10 / 255f, x[0], 1e-7f);
             Assert.AreEqual(32 / 255f, x[3 * 3072 - 1], 1e-7f);
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -52,9 +53,9 @@ public sealed class DataCifar10Tests
         using var train = Cifar10Reader.LoadTrain(files.Root);
         using var test = Cifar10Reader.LoadTest(files.Root);
         using var limited = Cifar10Reader.LoadTrain(files.Root, limit: 3);
-        CollectionAssert.AreEqual(new long[] { 1, 0, 2, 1, 3, 2, 4, 3, 5, 4 }, train.Labels!.ToArray<long>());
+        CollectionAssert.AreEqual(new long[] { 1, 0, 2, 1, 3, 2, 4, 3, 5, 4 }, train.Labels!.data<long>().ToArray());
         Assert.AreEqual(1, test.Count);
-        CollectionAssert.AreEqual(new long[] { 1, 0, 2 }, limited.Labels!.ToArray<long>());
+        CollectionAssert.AreEqual(new long[] { 1, 0, 2 }, limited.Labels!.data<long>().ToArray());
     }
 
     [TestMethod]

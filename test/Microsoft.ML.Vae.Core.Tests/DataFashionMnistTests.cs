@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class DataFashionMnistTests
@@ -16,13 +15,13 @@ public sealed class DataFashionMnistTests
 
     private static void AssertSplit(TensorDataset data, long count)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         Assert.AreEqual(count, data.Count);
         CollectionAssert.AreEqual(new long[] { 1, 28, 28 }, data.SampleShape);
-        Assert.AreEqual(0.0, data.Features.Min().Item());
-        Assert.AreEqual(1.0, data.Features.Max().Item());
+        Assert.AreEqual(0.0, data.Features.min().item<float>());
+        Assert.AreEqual(1.0, data.Features.max().item<float>());
         // Both splits are balanced: count / 10 images of each of the ten classes.
-        var perClass = data.Labels!.BinCount().ToArray<long>();
+        var perClass = data.Labels!.bincount(null).data<long>().ToArray();
         Assert.AreEqual(10, perClass.Length);
         foreach (var k in perClass) Assert.AreEqual(count / 10, k);
     }
@@ -31,10 +30,10 @@ public sealed class DataFashionMnistTests
     public void TrainAndTestSplitsLoadWithTheirKnownShapes()
     {
         RequireInstalled();
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var train = FashionMnist.LoadTrain()) AssertSplit(train, FashionMnist.TrainCount);
         using (var test = FashionMnist.LoadTest()) AssertSplit(test, FashionMnist.TestCount);
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -45,8 +44,8 @@ public sealed class DataFashionMnistTests
         using var all = FashionMnist.LoadTest();
         using var head = all.Subset(0, 100);
         Assert.AreEqual(100, few.Count);
-        CollectionAssert.AreEqual(head.Labels!.ToArray<long>(), few.Labels!.ToArray<long>());
-        CollectionAssert.AreEqual(head.Features.ToArray<float>(), few.Features.ToArray<float>());
+        CollectionAssert.AreEqual(head.Labels!.data<long>().ToArray(), few.Labels!.data<long>().ToArray());
+        CollectionAssert.AreEqual(head.Features.data<float>().ToArray(), few.Features.data<float>().ToArray());
     }
 
     [TestMethod]
@@ -75,7 +74,7 @@ public sealed class DataFashionMnistTests
             Assert.AreEqual(files.Root, FashionMnist.Directory);
             using var test = FashionMnist.LoadTest();
             Assert.AreEqual(2, test.Count);
-            CollectionAssert.AreEqual(new long[] { 3, 5 }, test.Labels!.ToArray<long>());
+            CollectionAssert.AreEqual(new long[] { 3, 5 }, test.Labels!.data<long>().ToArray());
         }
         finally
         {

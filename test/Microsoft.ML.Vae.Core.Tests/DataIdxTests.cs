@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
@@ -25,16 +26,16 @@ public sealed class DataIdxTests
         Assert.AreEqual(gz, head[0] == 0x1F && head[1] == 0x8B, "compression follows the file name");
         if (!gz) Assert.AreEqual(16 + pixels.Length, head.Length);
 
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = IdxReader.Load(files.PathOf(imageName), files.PathOf(labelName)))
         {
-            CollectionAssert.AreEqual(new long[] { 3, 1, 4, 5 }, data.Features.Shape);
-            Assert.AreEqual(DType.Float32, data.Features.DType);
-            var got = data.Features.ToArray<float>();
+            CollectionAssert.AreEqual(new long[] { 3, 1, 4, 5 }, data.Features.shape);
+            Assert.AreEqual(ScalarType.Float32, data.Features.dtype);
+            var got = data.Features.data<float>().ToArray();
             for (int i = 0; i < pixels.Length; i++) Assert.AreEqual(pixels[i] / 255f, got[i], 1e-7f, $"pixel {i}");
-            CollectionAssert.AreEqual(new long[] { 9, 0, 4 }, data.Labels!.ToArray<long>());
+            CollectionAssert.AreEqual(new long[] { 9, 0, 4 }, data.Labels!.data<long>().ToArray());
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -45,8 +46,8 @@ public sealed class DataIdxTests
         byte[] bytes = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 51, 102, 153, 204, 255, 255, 204, 153, 102, 51, 0];
         File.WriteAllBytes(files.PathOf("two"), bytes);
         using var images = IdxReader.ReadImages(files.PathOf("two"));
-        CollectionAssert.AreEqual(new long[] { 2, 1, 2, 3 }, images.Shape);
-        var got = images.ToArray<float>();
+        CollectionAssert.AreEqual(new long[] { 2, 1, 2, 3 }, images.shape);
+        var got = images.data<float>().ToArray();
         float[] expected = [0, 0.2f, 0.4f, 0.6f, 0.8f, 1, 1, 0.8f, 0.6f, 0.4f, 0.2f, 0];
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], got[i], 1e-6f);
     }
@@ -60,11 +61,11 @@ public sealed class DataIdxTests
         var pixels = Pattern(10 * 2 * 2);
         IdxWriter.WriteUnsignedBytes(files.PathOf(name), pixels, [10, 2, 2]);
         using var images = IdxReader.ReadImages(files.PathOf(name), limit: 3);
-        CollectionAssert.AreEqual(new long[] { 3, 1, 2, 2 }, images.Shape);
-        var got = images.ToArray<float>();
+        CollectionAssert.AreEqual(new long[] { 3, 1, 2, 2 }, images.shape);
+        var got = images.data<float>().ToArray();
         for (int i = 0; i < got.Length; i++) Assert.AreEqual(pixels[i] / 255f, got[i], 1e-7f);
         using var all = IdxReader.ReadImages(files.PathOf(name), limit: 1000);
-        Assert.AreEqual(10, all.Size(0));
+        Assert.AreEqual(10, all.size(0));
     }
 
     private static byte[] Header(byte type, params int[] dims)
@@ -142,25 +143,25 @@ public sealed class DataIdxTests
 
         IdxWriter.WriteUnsignedBytes(files.PathOf("i"), Pattern(2 * 2 * 2), [2, 2, 2]);
         IdxWriter.WriteUnsignedBytes(files.PathOf("l"), [1, 2, 3], [3]);
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         var mismatch = Assert.ThrowsExactly<InvalidDataException>(() => IdxReader.Load(files.PathOf("i"), files.PathOf("l")));
         StringAssert.Contains(mismatch.Message, "2 images");
         StringAssert.Contains(mismatch.Message, "3 labels");
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
     public void TensorWritersRoundTrip()
     {
         using var files = new DataTestFiles();
-        using var images = Tensor.From(new float[] { 0f, 0.5f, 1f, 2f, -1f, 0.25f }, 2, 1, 1, 3);
-        using var labels = Tensor.From(new long[] { 3, 7 });
+        using var images = torch.tensor(new float[] { 0f, 0.5f, 1f, 2f, -1f, 0.25f }, new long[] { 2, 1, 1, 3 });
+        using var labels = torch.tensor(new long[] { 3, 7 });
         IdxWriter.WriteImages(files.PathOf("x.gz"), images);
         IdxWriter.WriteLabels(files.PathOf("y.gz"), labels);
         using var data = IdxReader.Load(files.PathOf("x.gz"), files.PathOf("y.gz"));
         var expected = new float[] { 0, 128, 255, 255, 0, 64 }.Select(v => v / 255f).ToArray();
-        var got = data.Features.ToArray<float>();
+        var got = data.Features.data<float>().ToArray();
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], got[i], 1e-7f);
-        CollectionAssert.AreEqual(new long[] { 3, 7 }, data.Labels!.ToArray<long>());
+        CollectionAssert.AreEqual(new long[] { 3, 7 }, data.Labels!.data<long>().ToArray());
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
@@ -11,7 +13,7 @@ public sealed class DataImageFolderTests
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var pixels = new byte[width * height * 3];
         for (int i = 0; i < pixels.Length; i += 3) { pixels[i] = r; pixels[i + 1] = g; pixels[i + 2] = b; }
-        TorchImage.WritePng(path, pixels, width, height, 3);
+        ImageCodec.WritePng(path, pixels, width, height, 3);
     }
 
     [TestMethod]
@@ -20,15 +22,15 @@ public sealed class DataImageFolderTests
         using var files = new DataTestFiles();
         var path = files.PathOf("p.png");
         byte[] pixels = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-        TorchImage.WritePng(path, pixels, 3, 2, 3);
-        using var rgb = TorchImage.ReadImage(path);
-        CollectionAssert.AreEqual(new long[] { 2, 3, 3 }, rgb.Shape);
-        Assert.AreEqual(DType.UInt8, rgb.DType);
-        CollectionAssert.AreEqual(pixels, rgb.ToArray<byte>());
-        using var rgba = TorchImage.ReadImage(path, 4);
-        CollectionAssert.AreEqual(new long[] { 2, 3, 4 }, rgba.Shape);
-        Assert.ThrowsExactly<FileNotFoundException>(() => TorchImage.ReadImage(files.PathOf("none.png")));
-        Assert.ThrowsExactly<ArgumentException>(() => TorchImage.WritePng(path, pixels, 3, 3, 3));
+        ImageCodec.WritePng(path, pixels, 3, 2, 3);
+        using var rgb = ImageCodec.ReadImage(path);
+        CollectionAssert.AreEqual(new long[] { 2, 3, 3 }, rgb.shape);
+        Assert.AreEqual(ScalarType.Byte, rgb.dtype);
+        CollectionAssert.AreEqual(pixels, rgb.data<byte>().ToArray());
+        using var rgba = ImageCodec.ReadImage(path, 4);
+        CollectionAssert.AreEqual(new long[] { 2, 3, 4 }, rgba.shape);
+        Assert.ThrowsExactly<FileNotFoundException>(() => ImageCodec.ReadImage(files.PathOf("none.png")));
+        Assert.ThrowsExactly<ArgumentException>(() => ImageCodec.WritePng(path, pixels, 3, 3, 3));
     }
 
     [TestMethod]
@@ -41,12 +43,12 @@ public sealed class DataImageFolderTests
         File.WriteAllText(files.PathOf("cat", "notes.txt"), "not an image");
 
         CollectionAssert.AreEqual(new[] { "cat", "dog" }, ImageFolder.ClassNames(files.Root).ToArray());
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = ImageFolder.Load(files.Root, size: 4))
         {
-            CollectionAssert.AreEqual(new long[] { 3, 3, 4, 4 }, data.Features.Shape);
-            CollectionAssert.AreEqual(new long[] { 0, 0, 1 }, data.Labels!.ToArray<long>());
-            var x = data.Features.ToArray<float>();
+            CollectionAssert.AreEqual(new long[] { 3, 3, 4, 4 }, data.Features.shape);
+            CollectionAssert.AreEqual(new long[] { 0, 0, 1 }, data.Labels!.data<long>().ToArray());
+            var x = data.Features.data<float>().ToArray();
             // Solid colors stay solid through cropping and resizing: image 0 is cat/b (255, 0, 51).
             for (int i = 0; i < 16; i++)
             {
@@ -55,21 +57,21 @@ public sealed class DataImageFolderTests
                 Assert.AreEqual(0.2f, x[32 + i], 1e-5f);
             }
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
 
         using var gray = ImageFolder.Load(files.Root, new ImageFolderOptions { Size = 2, Channels = 1, Limit = 2 });
-        CollectionAssert.AreEqual(new long[] { 2, 1, 2, 2 }, gray.Features.Shape);
+        CollectionAssert.AreEqual(new long[] { 2, 1, 2, 2 }, gray.Features.shape);
     }
 
     [TestMethod]
     public void ResizeCropsTheCenterSquare()
     {
-        using var scope = Microsoft.ML.Vae.Torch.Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // 2 rows × 6 columns, gray: columns 0,1 and 4,5 are black, the centre 2,3 white.
-        var hwc = Tensor.From(new byte[] { 0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 0, 0 }, 2, 6, 1);
+        var hwc = torch.tensor(new byte[] { 0, 0, 255, 255, 0, 0, 0, 0, 255, 255, 0, 0 }, new long[] { 2, 6, 1 });
         var cropped = ImageFolder.Resize(hwc, 2, centerCrop: true);
-        CollectionAssert.AreEqual(new float[] { 1, 1, 1, 1 }, cropped.ToArray<float>());
-        var stretched = ImageFolder.Resize(hwc, 2, centerCrop: false).ToArray<float>();
+        CollectionAssert.AreEqual(new float[] { 1, 1, 1, 1 }, cropped.data<float>().ToArray());
+        var stretched = ImageFolder.Resize(hwc, 2, centerCrop: false).data<float>().ToArray();
         Assert.IsTrue(stretched.Max() < 1, "stretching mixes in the black sides");
     }
 
@@ -82,9 +84,9 @@ public sealed class DataImageFolderTests
         StringAssert.Contains(e.Message, "no images");
 
         File.WriteAllText(files.PathOf("broken.png"), "this is not a PNG");
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         e = Assert.ThrowsExactly<InvalidDataException>(() => ImageFolder.Load(files.Root, 8));
         StringAssert.Contains(e.Message, "broken.png");
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 }

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class DataTensorDatasetTests
@@ -11,36 +10,36 @@ public sealed class DataTensorDatasetTests
     [TestMethod]
     public void FromArrayKeepsShapeAndLabels()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = TensorDataset.FromArray([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [2, 2], [7, 8, 9]))
         {
             Assert.AreEqual(3, data.Count);
             CollectionAssert.AreEqual(new long[] { 2, 2 }, data.SampleShape);
             Assert.AreEqual(4, data.SampleSize);
-            CollectionAssert.AreEqual(new long[] { 3, 2, 2 }, data.Features.Shape);
-            CollectionAssert.AreEqual(new long[] { 7, 8, 9 }, data.Labels!.ToArray<long>());
+            CollectionAssert.AreEqual(new long[] { 3, 2, 2 }, data.Features.shape);
+            CollectionAssert.AreEqual(new long[] { 7, 8, 9 }, data.Labels!.data<long>().ToArray());
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
     public void SubsetAndTakeSelectTheRightSamples()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var data = TensorDataset.FromArray([0, 10, 20, 30, 40], [1], [0, 1, 2, 3, 4]))
         {
             using var middle = data.Subset(1, 3);
-            CollectionAssert.AreEqual(new float[] { 10, 20, 30 }, middle.Features.ToArray<float>());
-            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, middle.Labels!.ToArray<long>());
+            CollectionAssert.AreEqual(new float[] { 10, 20, 30 }, middle.Features.data<float>().ToArray());
+            CollectionAssert.AreEqual(new long[] { 1, 2, 3 }, middle.Labels!.data<long>().ToArray());
 
             using var picked = data.Take([4, 0, 4]);
-            CollectionAssert.AreEqual(new float[] { 40, 0, 40 }, picked.Features.ToArray<float>());
-            CollectionAssert.AreEqual(new long[] { 4, 0, 4 }, picked.Labels!.ToArray<long>());
+            CollectionAssert.AreEqual(new float[] { 40, 0, 40 }, picked.Features.data<float>().ToArray());
+            CollectionAssert.AreEqual(new long[] { 4, 0, 4 }, picked.Labels!.data<long>().ToArray());
 
             Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => data.Subset(3, 3));
             Assert.ThrowsExactly<IndexOutOfRangeException>(() => data.Take([5]));
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -48,8 +47,8 @@ public sealed class DataTensorDatasetTests
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => TensorDataset.FromArray([], [3]));
         StringAssert.Contains(e.Message, "The data set is empty");
-        using var scope = Torch.NewDisposeScope();
-        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(Torch.Zeros([0, 2])));
+        using var scope = torch.NewDisposeScope();
+        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(torch.zeros(0, 2)));
         StringAssert.Contains(e.Message, "The data set is empty");
     }
 
@@ -70,10 +69,10 @@ public sealed class DataTensorDatasetTests
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => TensorDataset.FromArray([1, 2, 3], [1], [0, 1]));
         StringAssert.Contains(e.Message, "[3]");
-        using var scope = Torch.NewDisposeScope();
-        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(Torch.Zeros([2, 2], DType.Float64)));
+        using var scope = torch.NewDisposeScope();
+        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(torch.zeros(2, 2, ScalarType.Float64)));
         StringAssert.Contains(e.Message, "float32");
-        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(Torch.Zeros([2, 2]), Torch.Zeros([2], DType.Int32)));
+        e = Assert.ThrowsExactly<ArgumentException>(() => new TensorDataset(torch.zeros(2, 2), torch.zeros(2, ScalarType.Int32)));
         StringAssert.Contains(e.Message, "int64");
         Assert.ThrowsExactly<ArgumentException>(() => TensorDataset.FromArray([1, 2, 3], [2]));
     }
@@ -82,15 +81,15 @@ public sealed class DataTensorDatasetTests
     public void ConstructionTakesTheTensorsOutOfTheCallersScope()
     {
         TensorDataset data;
-        using (var scope = Torch.NewDisposeScope())
-            data = new TensorDataset(Torch.Ones([4, 3]), Torch.Zeros([4], DType.Int64));
+        using (var scope = torch.NewDisposeScope())
+            data = new TensorDataset(torch.ones(4, 3), torch.zeros(4, ScalarType.Int64));
         using (data)
         {
-            Assert.IsFalse(data.Features.IsDisposed);
-            Assert.IsFalse(data.Labels!.IsDisposed);
-            using var sum = data.Features.Sum();
-            Assert.AreEqual(12.0, sum.Item());
+            Assert.IsFalse(data.Features.IsInvalid);
+            Assert.IsFalse(data.Labels!.IsInvalid);
+            using var sum = data.Features.sum();
+            Assert.AreEqual(12.0, sum.item<float>());
         }
-        Assert.IsTrue(data.Features.IsDisposed);
+        Assert.IsTrue(data.Features.IsInvalid);
     }
 }

@@ -1,22 +1,21 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class DataToyDatasetTests
 {
     private static float[] Draw(string name, long n, long seed)
     {
-        Torch.ManualSeed(seed);
+        torch.manual_seed(seed);
         var sampler = ToyDatasets.Create(name);
         using var points = sampler.Sample(n);
-        CollectionAssert.AreEqual(new long[] { n, 2 }, points.Shape);
-        Assert.AreEqual(DType.Float32, points.DType);
-        Assert.IsFalse(points.Device.IsCuda);
-        return points.ToArray<float>();
+        CollectionAssert.AreEqual(new long[] { n, 2 }, points.shape);
+        Assert.AreEqual(ScalarType.Float32, points.dtype);
+        Assert.IsFalse(points.is_cuda);
+        return points.data<float>().ToArray();
     }
 
     [TestMethod]
@@ -27,7 +26,7 @@ public sealed class DataToyDatasetTests
     [DataRow("moons", 4.0)]
     public void SamplersHaveShapeRangeAndSeededDeterminism(string name, double range)
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         Assert.AreEqual(range, ToyDatasets.Create(name).PlotRange);
         Assert.AreEqual(name, ToyDatasets.Create(name.ToUpperInvariant()).Name);
         foreach (var n in new long[] { 1, 2, 3, 7, 1001 })
@@ -40,7 +39,7 @@ public sealed class DataToyDatasetTests
         var many = Draw(name, 5000, 3);
         // Nearly all mass inside the plot range.
         Assert.IsTrue(many.Count(v => Math.Abs(v) < range) >= 0.999 * many.Length);
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -111,14 +110,14 @@ public sealed class DataToyDatasetTests
         const long n = 1000;
         var points = Draw("2spirals", n, 9);
         // The reference generator written out with the same draws in the same order.
-        Torch.ManualSeed(9);
-        using var scope = Torch.NewDisposeScope();
-        var z = Torch.Randn([n, 2]);
-        var t = Torch.Rand([n / 2]).Sqrt() * 540 * (2 * Math.PI) / 360;
-        var d1x = -(t.Cos() * t) + Torch.Rand([n / 2]) * 0.5;
-        var d1y = t.Sin() * t + Torch.Rand([n / 2]) * 0.5;
-        var x = Torch.Cat([Torch.Stack([d1x, d1y], 1), Torch.Stack([-d1x, -d1y], 1)]) / 3;
-        var expected = (x + 0.1 * z).ToArray<float>();
+        torch.manual_seed(9);
+        using var scope = torch.NewDisposeScope();
+        var z = torch.randn(new long[] { n, 2 });
+        var t = torch.rand(new long[] { n / 2 }).sqrt() * 540 * (2 * Math.PI) / 360;
+        var d1x = -(t.cos() * t) + torch.rand(new long[] { n / 2 }) * 0.5;
+        var d1y = t.sin() * t + torch.rand(new long[] { n / 2 }) * 0.5;
+        var x = torch.cat(new[] { torch.stack([d1x, d1y], 1), torch.stack([-d1x, -d1y], 1) }) / 3;
+        var expected = (x + 0.1 * z).data<float>().ToArray();
         for (int i = 0; i < expected.Length; i++) Assert.AreEqual(expected[i], points[i], 1e-4f);
         double maxRadius = Enumerable.Range(0, (int)n).Max(i => Math.Sqrt(points[2 * i] * points[2 * i] + points[2 * i + 1] * points[2 * i + 1]));
         Assert.IsTrue(maxRadius is > 2.8 and < 4, $"the arms reach radius about π, got {maxRadius}");
@@ -135,7 +134,7 @@ public sealed class DataToyDatasetTests
         Assert.IsTrue(p.Where((_, i) => i % 2 == 0).Max() > 2.5 && p.Where((_, i) => i % 2 == 0).Min() < -2.5);
         using var noiseless = new MoonsSampler(noise: 0).Sample(5);
         // Without noise the upper arc (two points: t = 0, π) maps to (±1 − 0.5, −0.25)·2.
-        var q = noiseless.ToArray<float>();
+        var q = noiseless.data<float>().ToArray();
         var pairs = Enumerable.Range(0, 5).Select(i => (X: q[2 * i], Y: q[2 * i + 1])).ToArray();
         foreach (var (x, y) in new[] { (1f, -0.5f), (-3f, -0.5f) })
             Assert.IsTrue(pairs.Any(p => Math.Abs(p.X - x) < 1e-5 && Math.Abs(p.Y - y) < 1e-5), $"({x}, {y}) missing from {string.Join(" ", pairs)}");

@@ -1,11 +1,10 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class Density2DMetricsTests
@@ -27,27 +26,27 @@ public sealed class Density2DMetricsTests
                 data[2 * i] = points[2 * (i % count)];
                 data[2 * i + 1] = points[2 * (i % count) + 1];
             }
-            return Tensor.From(data, n, 2);
+            return torch.tensor(data, n, 2);
         }
     }
 
     [TestMethod]
     public void HistogramFollowsNumpyDensitySemantics()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // R = 1, 2 bins per axis with edges −1, 0, 1: 0 belongs to the upper bin, R to the last bin,
         // points outside the square are dropped from counts and normalization alike.
-        var points = Tensor.From(new float[] { -0.5f, -0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 1f, 1f, 0f, 0f, 2f, 0f, -1f, 0.2f, 0.3f, -1.5f }, 8, 2);
-        var counts = Density2DHistogram.Counts(points, 2, 1.0).ToArray<double>();
+        var points = torch.tensor(new float[] { -0.5f, -0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 1f, 1f, 0f, 0f, 2f, 0f, -1f, 0.2f, 0.3f, -1.5f }, 8, 2);
+        var counts = Density2DHistogram.Counts(points, 2, 1.0).data<double>().ToArray();
         CollectionAssert.AreEqual(new double[] { 1, 1, 0, 4 }, counts);
-        var density = Density2DHistogram.Density(points, 2, 1.0).ToArray<double>();
+        var density = Density2DHistogram.Density(points, 2, 1.0).data<double>().ToArray();
         CollectionAssert.AreEqual(new[] { 1 / 6.0, 1 / 6.0, 0, 4 / 6.0 }, density);
 
         // A wider square: densities integrate to one over the bins (bin area (2R/bins)²).
-        Torch.ManualSeed(3);
-        var many = Torch.Randn([5000, 2]);
+        torch.manual_seed(3);
+        var many = torch.randn([5000, 2]);
         var hist = Density2DHistogram.Density(many, 100, 4.0);
-        Assert.AreEqual(1.0, hist.Sum().Item() * Math.Pow(8.0 / 100, 2), 1e-12);
+        Assert.AreEqual(1.0, hist.sum().ToDouble() * Math.Pow(8.0 / 100, 2), 1e-12);
         var edges = Density2DHistogram.Edges(100, 2.0);
         Assert.AreEqual(-2.0, edges[0]);
         Assert.AreEqual(2.0, edges[100]);
@@ -57,9 +56,9 @@ public sealed class Density2DMetricsTests
     [TestMethod]
     public void IdenticalHistogramsGiveZeroKlAndJsd()
     {
-        Torch.ManualSeed(4);
-        using var scope = Torch.NewDisposeScope();
-        var hist = Density2DHistogram.Density(Torch.Randn([5000, 2]), 100, 4.0);
+        torch.manual_seed(4);
+        using var scope = torch.NewDisposeScope();
+        var hist = Density2DHistogram.Density(torch.randn([5000, 2]), 100, 4.0);
         // Only the 1e-14 guard inside the logarithm separates these from exactly zero.
         Assert.AreEqual(0, Density2DMetrics.HistogramKl(hist, hist), 1e-9);
         Assert.AreEqual(0, Density2DMetrics.HistogramJsd(hist, hist), 1e-9);
@@ -68,10 +67,10 @@ public sealed class Density2DMetricsTests
     [TestMethod]
     public void KlAndJsdMatchAHandComputation()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         double[] p = [0.5, 0.25, 0, 0.25], q = [0.25, 0.25, 0.5, 0];
-        var real = Tensor.From(p, 2, 2);
-        var fake = Tensor.From(q, 2, 2);
+        var real = torch.tensor(p, 2, 2);
+        var fake = torch.tensor(q, 2, 2);
         const double eps = 1e-14;
         double kl = 0, kl1 = 0, kl2 = 0;
         for (int i = 0; i < 4; i++)
@@ -116,8 +115,8 @@ public sealed class Density2DMetricsTests
         Assert.AreEqual(3, data.Draws, "one draw per data batch");
 
         var map = Density2DMetrics.DensityMap(model, 2.0, 5, options);
-        CollectionAssert.AreEqual(new long[] { 5, 5 }, map.Shape);
-        var values = map.ToArray<float>();
+        CollectionAssert.AreEqual(new long[] { 5, 5 }, map.shape);
+        var values = map.data<float>().ToArray();
         Assert.AreEqual(Math.Exp(-E(-2 + 1, -2 + 4)), values[1 * 5 + 4], 1e-6, "entry [i, j] is the point (x_i, y_j)");
         map.Dispose();
     }
@@ -125,8 +124,8 @@ public sealed class Density2DMetricsTests
     [TestMethod]
     public void GridLayoutIsIjIndexed()
     {
-        using var scope = Torch.NewDisposeScope();
-        var grid = Density2DMetrics.Grid(1.0, 3).ToArray<float>();
+        using var scope = torch.NewDisposeScope();
+        var grid = Density2DMetrics.Grid(1.0, 3).data<float>().ToArray();
         // point i·n + j = (x_i, y_j)
         CollectionAssert.AreEqual(new float[] { -1, -1, -1, 0, -1, 1, 0, -1, 0, 0, 0, 1, 1, -1, 1, 0, 1, 1 }, grid);
     }
@@ -136,7 +135,7 @@ public sealed class Density2DMetricsTests
     {
         using var model = MetricTestModel.IdentityEncoder(2, 0.7, new StandardNormalPrior(2));
         var data = new FixedSampler([0.5f, -1f, 1.5f, 0.25f], 2.0);
-        Torch.ManualSeed(9);
+        torch.manual_seed(9);
         var closed = Density2DMetrics.GridNormalizedElbo(model, data, 2.0, new Density2DOptions { GridPoints = 9, DataBatches = 2, DataBatchSize = 8 });
         var monteCarlo = Density2DMetrics.GridNormalizedElbo(model, data, 2.0,
             new Density2DOptions { GridPoints = 9, DataBatches = 2, DataBatchSize = 8, KlMode = Density2DKlMode.MonteCarlo, MonteCarloSamples = 20_000 });

@@ -1,13 +1,14 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class DpVaeModelTests
@@ -15,31 +16,31 @@ public sealed class DpVaeModelTests
     [TestMethod]
     public void ConvolutionalModelShapes()
     {
-        long baseline = Tensor.LiveCount;
-        Torch.ManualSeed(1);
+        long baseline = LiveTensors.Count;
+        torch.manual_seed(1);
         using (var model = new DpVae(DpVaePresets.Mnist(Regularizer.BetaTc, decoupledPrior: true)))
-        using (Torch.NewDisposeScope())
+        using (torch.NewDisposeScope())
         {
             Assert.AreEqual(NetworkKind.DpConv, model.NetworkKind);
             Assert.IsInstanceOfType<DecoupledFlowPrior>(model.Prior);
-            var x = Torch.Rand([4, 1, 28, 28]);
+            var x = torch.rand(4, 1, 28, 28);
             var output = model.Forward(x);
-            CollectionAssert.AreEqual(new long[] { 4, 2 }, output.Z.Shape);
-            CollectionAssert.AreEqual(new long[] { 4, 1, 28, 28 }, output.Reconstruction.Shape);
+            CollectionAssert.AreEqual(new long[] { 4, 2 }, output.Z.shape);
+            CollectionAssert.AreEqual(new long[] { 4, 1, 28, 28 }, output.Reconstruction.shape);
             var terms = model.Loss(x, step: 1);
             CollectionAssert.AreEqual(new[] { "reconstruction", "mi", "tc", "dwkl" }, terms.Terms.Select(t => t.Name).ToArray());
-            using (Torch.NoGrad())
+            using (torch.no_grad())
             {
                 var samples = model.Sample(3);
-                CollectionAssert.AreEqual(new long[] { 3, 1, 28, 28 }, samples.Shape);
+                CollectionAssert.AreEqual(new long[] { 3, 1, 28, 28 }, samples.shape);
                 var shown = model.Observation.ToData(samples * 10.0);
-                Assert.IsLessThanOrEqualTo(1.0, shown.Max().Item());
-                Assert.IsGreaterThanOrEqualTo(0.0, shown.Min().Item());
+                Assert.IsLessThanOrEqualTo(1.0, shown.max().ItemAsDouble());
+                Assert.IsGreaterThanOrEqualTo(0.0, shown.min().ItemAsDouble());
             }
-            var ex = Assert.ThrowsExactly<ArgumentException>(() => model.Encode(Torch.Rand([4, 28, 28])));
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => model.Encode(torch.rand(4, 28, 28)));
             StringAssert.Contains(ex.Message, "[N, 1, 28, 28]");
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -54,7 +55,7 @@ public sealed class DpVaeModelTests
     [TestMethod]
     public void SaveAndLoadRoundTrip()
     {
-        Torch.ManualSeed(2);
+        torch.manual_seed(2);
         var options = new DpVaeOptions
         {
             Regularizer = Regularizer.BetaTc, DecoupledPrior = true, LatentDim = 3, SampleShape = [6],
@@ -70,15 +71,17 @@ public sealed class DpVaeModelTests
         Assert.AreEqual(42, copy.Options.Gamma);
         Assert.IsTrue(copy.Options.OmitFlowLogDetInTc);
         Assert.IsNull(copy.Options.Beta);
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var x = Torch.Randn([5, 6]);
+        Assert.IsFalse(copy.HasCustomNetworks);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var x = torch.randn(5, 6);
         var (m1, v1) = model.Encode(x);
         var (m2, v2) = copy.Encode(x);
-        CollectionAssert.AreEqual(m1.ToArray<float>(), m2.ToArray<float>());
-        CollectionAssert.AreEqual(v1.ToArray<float>(), v2.ToArray<float>());
-        var z0 = Torch.Randn([5, 3]);
-        CollectionAssert.AreEqual(model.GenerationPrior.FromGenerationSpace(z0).ToArray<float>(), copy.GenerationPrior.FromGenerationSpace(z0).ToArray<float>());
+        CollectionAssert.AreEqual(m1.data<float>().ToArray(), m2.data<float>().ToArray());
+        CollectionAssert.AreEqual(v1.data<float>().ToArray(), v2.data<float>().ToArray());
+        var z0 = torch.randn(5, 3);
+        CollectionAssert.AreEqual(model.GenerationPrior.FromGenerationSpace(z0).data<float>().ToArray(),
+            copy.GenerationPrior.FromGenerationSpace(z0).data<float>().ToArray());
         Assert.IsTrue(ModelRegistry.Default.Kinds.Contains("dp-info"));
     }
 
@@ -87,10 +90,10 @@ public sealed class DpVaeModelTests
     {
         var obs = new GaussianObservationModel(mseWeight: 10, clampToUnitRange: false);
         Assert.AreEqual(0.05, obs.Variance, 1e-15);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         double[] x = [0.2, 0.9, -0.4, 1.5, 0.0, 0.3];
         double[] xHat = [0.1, 1.0, 0.0, 1.2, -0.2, 0.3];
-        var ll = obs.LogLikelihood(Tensor.From(x, 2, 3), Tensor.From(xHat, 2, 3)).ToArray<double>();
+        var ll = obs.LogLikelihood(torch.tensor(x, [2, 3]), torch.tensor(xHat, [2, 3])).data<double>().ToArray();
         for (int s = 0; s < 2; s++)
         {
             double expected = 0, sse = 0;
@@ -103,9 +106,9 @@ public sealed class DpVaeModelTests
             Assert.AreEqual(expected, ll[s], 1e-10);
             Assert.AreEqual(-10 * sse - 1.5 * Math.Log(Math.PI / 10), ll[s], 1e-10);
         }
-        var raw = Tensor.From(new float[] { -0.5f, 2 }, 1, 2);
-        CollectionAssert.AreEqual(new float[] { -0.5f, 2 }, obs.ToData(raw).ToArray<float>());
-        CollectionAssert.AreEqual(new float[] { 0, 1 }, new GaussianObservationModel(1, true).ToData(raw).ToArray<float>());
+        var raw = torch.tensor(new float[] { -0.5f, 2 }, [1, 2]);
+        CollectionAssert.AreEqual(new float[] { -0.5f, 2 }, obs.ToData(raw).data<float>().ToArray());
+        CollectionAssert.AreEqual(new float[] { 0, 1 }, new GaussianObservationModel(1, true).ToData(raw).data<float>().ToArray());
     }
 
     [TestMethod]
@@ -174,31 +177,150 @@ public sealed class DpVaeModelTests
     [TestMethod]
     public void TcPriorDensityIncludesTheLogDetUnlessAskedNotTo()
     {
-        Torch.ManualSeed(3);
+        torch.manual_seed(3);
         using var model = new DpVae(new DpVaeOptions
         {
             Regularizer = Regularizer.BetaTc, DecoupledPrior = true, SampleShape = [4], MlpHiddenSizes = [8], DatasetSize = 100,
         });
-        using var scope = Torch.NewDisposeScope();
-        var z = Torch.Randn([6, 2]);
+        using var scope = torch.NewDisposeScope();
+        var z = torch.randn(6, 2);
         var (z0, logDet) = model.Flow!.ToGenerationSpace(z);
         var withDet = model.PriorLogDensityForTc(z, omitFlowLogDet: false);
         var withoutDet = model.PriorLogDensityForTc(z, omitFlowLogDet: true);
-        CollectionAssert.AreEqual(logDet.ToArray<float>(), (withDet - withoutDet).ToArray<float>(), new FloatTolerance(1e-5f));
-        Assert.IsGreaterThan(1e-4, logDet.Abs().Max().Item());
+        CollectionAssert.AreEqual(logDet.data<float>().ToArray(), (withDet - withoutDet).data<float>().ToArray(), new FloatTolerance(1e-5f));
+        Assert.IsGreaterThan(1e-4, logDet.abs().max().ItemAsDouble());
     }
 
     [TestMethod]
     public void InfoVaeMmdTrainsTheFlow()
     {
-        Torch.ManualSeed(4);
+        torch.manual_seed(4);
         using var model = new DpVae(new DpVaeOptions { Regularizer = Regularizer.Info, DecoupledPrior = true, SampleShape = [4], MlpHiddenSizes = [8] });
-        using var scope = Torch.NewDisposeScope();
-        var terms = model.Loss(Torch.Randn([16, 4]), step: 1);
-        terms["mmd"].Backward();
-        var flowGrad = model.Flow!.Parameters().Sum(p => p.Grad is { } g ? g.Abs().Sum().Item() : 0);
+        using var scope = torch.NewDisposeScope();
+        var terms = model.Loss(torch.randn(16, 4), step: 1);
+        terms["mmd"].backward();
+        var flowGrad = model.Flow!.parameters().Sum(p => p.grad is { } g ? g.abs().sum().ItemAsDouble() : 0);
         Assert.IsGreaterThan(0.0, flowGrad);
     }
+
+    [TestMethod]
+    public void CustomNetworksAreCheckedUpFrontWithClearErrors()
+    {
+        var options = new DpVaeOptions { Regularizer = Regularizer.BetaTc, DecoupledPrior = true, LatentDim = 2, SampleShape = [2], DatasetSize = 100 };
+        torch.manual_seed(11);
+        long baseline = LiveTensors.Count;
+        // The encoder must give 2·d = 4 features: the first d the mean, the last d the log-variance.
+        using (var encoder = new UserEncoder(2, 8, 3))
+        using (var decoder = UserDecoder(2, 2))
+        {
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new DpVae(options, encoder, decoder));
+            StringAssert.Contains(ex.Message, "[N, 4]");
+            StringAssert.Contains(ex.Message, "[2, 3]");
+            Assert.IsTrue(encoder.training, "the probe restores the network's mode");
+        }
+        using (var encoder = new UserEncoder(2, 8, 4))
+        using (var decoder = UserDecoder(2, 5))
+        {
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new DpVae(options, encoder, decoder));
+            StringAssert.Contains(ex.Message, "reconstructions [N, 2]");
+            StringAssert.Contains(ex.Message, "[2, 5]");
+        }
+        using (var encoder = new UserEncoder(3, 8, 4))
+        using (var decoder = UserDecoder(2, 2))
+        {
+            // The encoder cannot even run on [N, 2] samples: TorchSharp's error is wrapped with what was probed.
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new DpVae(options, encoder, decoder));
+            StringAssert.Contains(ex.Message, "The encoder failed on a probe batch [2, 2]");
+        }
+        Assert.AreEqual(baseline, LiveTensors.Count, "the probes leave no tensors behind");
+
+        // Options that cannot be built from options alone say where the networks go.
+        using (var model = new DpVae(options, new UserEncoder(2, 8, 4), UserDecoder(2, 2)))
+        {
+            Assert.IsTrue(model.HasCustomNetworks);
+            Assert.IsTrue(model.Options.CustomNetworks);
+            var ex = Assert.ThrowsExactly<ArgumentException>(() => new DpVae(model.Options));
+            StringAssert.Contains(ex.Message, "DpVae(options, encoder, decoder)");
+        }
+        // Samples of a shape no built-in network takes are fine with custom networks.
+        var images = new DpVaeOptions { LatentDim = 2, SampleShape = [1, 3, 3] };
+        using (var model = new DpVae(images, nn.Sequential(nn.Flatten(), nn.Linear(9, 4)), nn.Sequential(nn.Linear(2, 9), nn.Unflatten(1, [1, 3, 3]))))
+        using (torch.NewDisposeScope())
+        {
+            var output = model.Forward(torch.rand(5, 1, 3, 3));
+            CollectionAssert.AreEqual(new long[] { 5, 1, 3, 3 }, output.Reconstruction.shape);
+        }
+    }
+
+    [TestMethod]
+    public void CustomNetworkModelsSaveAndLoadWithTheSameNetworksSupplied()
+    {
+        var options = new DpVaeOptions { Regularizer = Regularizer.BetaTc, DecoupledPrior = true, LatentDim = 2, SampleShape = [2], FlowHidden = 8, DatasetSize = 100, Gamma = 7 };
+        torch.manual_seed(12);
+        using var model = new DpVae(options, new UserEncoder(2, 8, 4), UserDecoder(2, 2));
+        var names = model.StateDict().Keys.ToList();
+        CollectionAssert.IsSubsetOf(new[] { "encoder.body.hidden.weight", "encoder.body.output.bias", "decoder.0.weight", "decoder.2.bias" }, names);
+        Assert.IsTrue(names.Any(n => n.StartsWith("flow.", StringComparison.Ordinal)), "the decoupled prior's flow is saved with the networks");
+        Assert.AreEqual(names.Count, names.Distinct().Count());
+        var path = Path.Combine(Path.GetTempPath(), $"custom-dpvae-{Guid.NewGuid():N}.zip");
+        try
+        {
+            ModelStore.Save(model, path);
+            // The file cannot rebuild the networks by itself, and says how to load it.
+            var ex = Assert.ThrowsExactly<InvalidDataException>(() => ModelStore.Load(path));
+            StringAssert.Contains(ex.Message, "custom encoder and decoder");
+            StringAssert.Contains(ex.Message, "DpVae.Load(path, encoder, decoder)");
+
+            torch.manual_seed(13);   // fresh networks with other weights: the file's replace them
+            using var loaded = DpVae.Load(path, new UserEncoder(2, 8, 4), UserDecoder(2, 2));
+            Assert.AreEqual("dp-beta-tc", loaded.Kind);
+            Assert.AreEqual(7, loaded.Options.Gamma);
+            Assert.IsTrue(loaded.HasCustomNetworks);
+            Assert.IsFalse(loaded.training, "loaded models are in evaluation mode");
+            using (var scope = torch.NewDisposeScope())
+            using (torch.no_grad())
+            {
+                var x = torch.randn(6, 2);
+                CollectionAssert.AreEqual(model.Encode(x).Mean.data<float>().ToArray(), loaded.Encode(x).Mean.data<float>().ToArray());
+                var z = torch.randn(6, 2);
+                CollectionAssert.AreEqual(model.Decode(z).data<float>().ToArray(), loaded.Decode(z).data<float>().ToArray());
+            }
+
+            // Networks of another architecture are refused with the weights that do not fit.
+            ex = Assert.ThrowsExactly<InvalidDataException>(() => DpVae.Load(path, new UserEncoder(2, 16, 4), UserDecoder(2, 2)));
+            StringAssert.Contains(ex.Message, "encoder.body.hidden.weight");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A user's encoder written directly against TorchSharp: x → tanh(W₁x + b₁) → W₂h + b₂.</summary>
+    internal sealed class UserEncoder : nn.Module<Tensor, Tensor>
+    {
+        // Registered under their field names, as TorchSharp's reflection-based registration would name them.
+        private readonly Linear hidden;
+        private readonly Linear output;
+
+        public UserEncoder(int inputs, int width, int outputs) : base(nameof(UserEncoder))
+        {
+            hidden = nn.Linear(inputs, width);
+            output = nn.Linear(width, outputs);
+            register_module(nameof(hidden), hidden);
+            register_module(nameof(output), output);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var h = hidden.forward(x).tanh();
+            return output.forward(h);
+        }
+    }
+
+    /// <summary>A user's decoder made of TorchSharp's stock layers.</summary>
+    internal static Sequential UserDecoder(int latentDim, int outputs) =>
+        nn.Sequential(nn.Linear(latentDim, 16), nn.ReLU(), nn.Linear(16, outputs));
 
     private sealed class FloatTolerance(float tolerance) : System.Collections.IComparer
     {

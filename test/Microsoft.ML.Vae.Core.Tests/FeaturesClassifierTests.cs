@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class FeaturesClassifierTests
@@ -18,27 +17,27 @@ public sealed class FeaturesClassifierTests
     /// </summary>
     private static TensorDataset Patterns(int perClass, long seed)
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(seed);
-        var rows = Torch.Arange(8, DType.Float32).View(8, 1).Expand(8, 8);
-        var cols = Torch.Arange(8, DType.Float32).View(1, 8).Expand(8, 8);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(seed);
+        var rows = torch.arange(8, ScalarType.Float32).view(8, 1).expand(8, 8);
+        var cols = torch.arange(8, ScalarType.Float32).view(1, 8).expand(8, 8);
         var templates = new[]
         {
-            rows.Remainder(2.0),
-            cols.Remainder(2.0),
-            (rows - 3.5).Abs().Le(2.0).LogicalAnd((cols - 3.5).Abs().Le(2.0)).Float(),
+            rows.remainder(2.0),
+            cols.remainder(2.0),
+            (rows - 3.5).abs().le(2.0).logical_and((cols - 3.5).abs().le(2.0)).@float(),
         };
         var images = new List<Tensor>();
         var labels = new List<long>();
         for (int c = 0; c < templates.Length; c++)
         {
-            var brightness = Torch.Rand([perClass, 1, 1, 1]) * 0.5 + 0.4;
-            var noise = Torch.Rand([perClass, 1, 8, 8]) * 0.3;
-            images.Add((templates[c].View(1, 1, 8, 8) * brightness + noise).Clamp(0, 1));
+            var brightness = torch.rand([perClass, 1, 1, 1]) * 0.5 + 0.4;
+            var noise = torch.rand([perClass, 1, 8, 8]) * 0.3;
+            images.Add((templates[c].view(1, 1, 8, 8) * brightness + noise).clamp(0, 1));
             labels.AddRange(Enumerable.Repeat((long)c, perClass));
         }
-        var x = FidInputs.Quantize(Tensor.Cat(images, 0));
-        return new TensorDataset(x, Tensor.From(labels.ToArray()));
+        var x = FidInputs.Quantize(torch.cat(images, 0));
+        return new TensorDataset(x, torch.tensor(labels.ToArray()));
     }
 
     private static ClassifierFeatureOptions TinyOptions(string cacheDirectory) =>
@@ -50,7 +49,7 @@ public sealed class FeaturesClassifierTests
         using var files = new DataTestFiles();
         using var train = Patterns(100, 1);
         using var test = Patterns(30, 2);
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
 
         var first = ClassifierFeatureExtractor.GetOrTrain("Toy Patterns", train, test, TinyOptions(files.Root));
         using (first.Extractor)
@@ -68,14 +67,14 @@ public sealed class FeaturesClassifierTests
                 Assert.IsTrue(second.FromCache);
                 Assert.AreEqual(first.CachePath, second.CachePath);
                 Assert.AreEqual(first.TestAccuracy, second.TestAccuracy);
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 var a = first.Extractor.Extract(test.Features);
                 var b = second.Extractor.Extract(test.Features);
-                CollectionAssert.AreEqual(new long[] { test.Count, 128 }, a.Shape);
-                Assert.AreEqual(0.0, (a - b).Abs().Max().Item());
+                CollectionAssert.AreEqual(new long[] { test.Count, 128 }, a.shape);
+                Assert.AreEqual(0.0, (a - b).abs().max().item<float>());
             }
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount, "GetOrTrain leaked tensors.");
+        Assert.AreEqual(baseline, LiveTensors.Count, "GetOrTrain leaked tensors.");
     }
 
     [TestMethod]
@@ -126,11 +125,11 @@ public sealed class FeaturesClassifierTests
         using var test = Patterns(5, 8);
         var result = ClassifierFeatureExtractor.GetOrTrain("toy", train, test, TinyOptions(files.Root));
         using var extractor = result.Extractor;
-        using var scope = Torch.NewDisposeScope();
-        var e = Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(Torch.Rand([2, 3, 8, 8])));
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(torch.rand([2, 3, 8, 8])));
         StringAssert.Contains(e.Message, "1×8×8");
-        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(Torch.Rand([2, 1, 8, 8]) * 255.0));
-        using var unlabelled = new TensorDataset(Torch.Rand([4, 1, 8, 8]));
+        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(torch.rand([2, 1, 8, 8]) * 255.0));
+        using var unlabelled = new TensorDataset(torch.rand([4, 1, 8, 8]));
         Assert.ThrowsExactly<ArgumentException>(() => ClassifierFeatureExtractor.GetOrTrain("toy", unlabelled, test, TinyOptions(files.Root)));
     }
 
@@ -154,11 +153,11 @@ public sealed class FeaturesClassifierTests
         Assert.IsGreaterThanOrEqualTo(0.88, result.TestAccuracy);
 
         // The features tell two real halves apart far less than real from noisy images.
-        using var scope = Torch.NewDisposeScope();
-        var first = test.Features.Narrow(0, 0, 2000);
-        var second = test.Features.Narrow(0, 2000, 2000);
-        Torch.ManualSeed(0);
-        var noisy = (second + Torch.Randn(second.Shape) * 0.2).Clamp(0, 1);
+        using var scope = torch.NewDisposeScope();
+        var first = test.Features.narrow(0, 0, 2000);
+        var second = test.Features.narrow(0, 2000, 2000);
+        torch.manual_seed(0);
+        var noisy = (second + torch.randn(second.shape) * 0.2).clamp(0, 1);
         double realVsReal = FidCalculator.Compute(extractor, first, second).Fid;
         double realVsNoisy = FidCalculator.Compute(extractor, first, noisy).Fid;
         TestContext.WriteLine($"classifier FID: real vs real {realVsReal:F3}, real vs noisy {realVsNoisy:F3}");

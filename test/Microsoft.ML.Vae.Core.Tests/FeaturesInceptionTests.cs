@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Checks the input contract of <see cref="TorchScriptInceptionExtractor"/> (channel repeat,
@@ -109,7 +108,7 @@ public sealed class FeaturesInceptionTests
     private static string Folder => _folder ?? throw new AssertInconclusiveException("python3 with torch is not available to script the stand-in module.");
 
     private static TorchScriptInceptionExtractor StandIn(InceptionInputRange range = InceptionInputRange.ZeroToOne, int dimension = StandInDimension) =>
-        new(Path.Combine(Folder, "standin.pt"), Device.Cpu,
+        new(Path.Combine(Folder, "standin.pt"), torch.CPU,
             new InceptionExtractorOptions { FeatureDimension = dimension, InputRange = range, BatchSize = 2 });
 
     private static float[] Gray()
@@ -146,14 +145,14 @@ public sealed class FeaturesInceptionTests
     public void GrayImagesAreRepeatedResizedAndFedInZeroToOne()
     {
         using var extractor = StandIn();
-        long baseline = Tensor.LiveCount;
-        using (var scope = Torch.NewDisposeScope())
+        long baseline = LiveTensors.Count;
+        using (var scope = torch.NewDisposeScope())
         {
-            var features = extractor.Extract(Tensor.From(Gray(), 3, 1, 28, 28));
-            CollectionAssert.AreEqual(new long[] { 3, StandInDimension }, features.Shape);
-            AssertMatches(Reference("gray.txt"), features.ToArray<float>());
+            var features = extractor.Extract(torch.tensor(Gray(), 3, 1, 28, 28));
+            CollectionAssert.AreEqual(new long[] { 3, StandInDimension }, features.shape);
+            AssertMatches(Reference("gray.txt"), features.data<float>().ToArray());
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount, "Extraction leaked tensors.");
+        Assert.AreEqual(baseline, LiveTensors.Count, "Extraction leaked tensors.");
         Assert.AreEqual("inception-v3", extractor.Name);
     }
 
@@ -161,9 +160,9 @@ public sealed class FeaturesInceptionTests
     public void ColorImagesAreResizedOnly()
     {
         using var extractor = StandIn();
-        using var scope = Torch.NewDisposeScope();
-        var features = extractor.Extract(Tensor.From(Color(), 2, 3, 20, 20));
-        AssertMatches(Reference("color.txt"), features.ToArray<float>());
+        using var scope = torch.NewDisposeScope();
+        var features = extractor.Extract(torch.tensor(Color(), 2, 3, 20, 20));
+        AssertMatches(Reference("color.txt"), features.data<float>().ToArray());
     }
 
     [TestMethod]
@@ -171,25 +170,25 @@ public sealed class FeaturesInceptionTests
     {
         using var zeroToOne = StandIn();
         using var minusOneToOne = StandIn(InceptionInputRange.MinusOneToOne);
-        using var scope = Torch.NewDisposeScope();
-        var batch = Tensor.From(Gray(), 3, 1, 28, 28);
+        using var scope = torch.NewDisposeScope();
+        var batch = torch.tensor(Gray(), 3, 1, 28, 28);
         var a = zeroToOne.Prepare(batch);
         var b = minusOneToOne.Prepare(batch);
-        CollectionAssert.AreEqual(new long[] { 3, 3, 299, 299 }, a.Shape);
-        Assert.AreEqual(0.0, (b - (a * 2.0 - 1.0)).Abs().Max().Item(), 1e-6);
+        CollectionAssert.AreEqual(new long[] { 3, 3, 299, 299 }, a.shape);
+        Assert.AreEqual(0.0, (b - (a * 2.0 - 1.0)).abs().max().item<float>(), 1e-6);
     }
 
     [TestMethod]
     public void UnsupportedInputsAndWrongDimensionsAreReported()
     {
         using var extractor = StandIn();
-        using var scope = Torch.NewDisposeScope();
-        var e = Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(Torch.Rand([2, 2, 16, 16])));
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(torch.rand([2, 2, 16, 16])));
         StringAssert.Contains(e.Message, "2×16×16");
-        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(Torch.Rand([2, 1, 16, 16]) * 2.0 - 1.0));
-        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(Torch.Rand([16, 16])));
+        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(torch.rand([2, 1, 16, 16]) * 2.0 - 1.0));
+        Assert.ThrowsExactly<ArgumentException>(() => extractor.Extract(torch.rand([16, 16])));
         using var wrongDimension = StandIn(dimension: 2048);
-        var mismatch = Assert.ThrowsExactly<InvalidOperationException>(() => wrongDimension.Extract(Torch.Rand([2, 1, 16, 16])));
+        var mismatch = Assert.ThrowsExactly<InvalidOperationException>(() => wrongDimension.Extract(torch.rand([2, 1, 16, 16])));
         StringAssert.Contains(mismatch.Message, "75 features");
     }
 
@@ -197,6 +196,46 @@ public sealed class FeaturesInceptionTests
     public void MissingFileIsReported()
     {
         string missing = Path.Combine(Path.GetTempPath(), "no-such-inception-" + Guid.NewGuid().ToString("N") + ".pt");
-        Assert.ThrowsExactly<FileNotFoundException>(() => new TorchScriptInceptionExtractor(missing));
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => new TorchScriptInceptionExtractor(missing));
+        Assert.AreEqual(missing, e.FileName);
+        StringAssert.Contains(e.Message, missing);
+        Assert.ThrowsExactly<ArgumentException>(() => new TorchScriptInceptionExtractor(""));
+        Assert.ThrowsExactly<ArgumentNullException>(() => new TorchScriptInceptionExtractor(null!));
+    }
+
+    [TestMethod]
+    public void UnreadableFileIsReportedInOneLine()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "corrupt-inception-" + Guid.NewGuid().ToString("N") + ".pt");
+        try
+        {
+            var junk = new byte[4096];
+            new Random(3).NextBytes(junk);
+            File.WriteAllBytes(path, junk);
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => new TorchScriptInceptionExtractor(path));
+            StringAssert.Contains(e.Message, "Cannot load TorchScript module");
+            StringAssert.Contains(e.Message, path);
+            Assert.IsFalse(e.Message.Contains("Exception raised from"), e.Message);
+            Assert.IsFalse(e.Message.Contains('\n'), e.Message);
+            File.WriteAllBytes(path, []);
+            Assert.ThrowsExactly<InvalidDataException>(() => new TorchScriptInceptionExtractor(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void AnErrorInsideTheModuleGivesItsCause()
+    {
+        // The stand-in raises for any input other than 299×299; a 64-pixel input size makes it do so.
+        using var extractor = new TorchScriptInceptionExtractor(Path.Combine(Folder, "standin.pt"), torch.CPU,
+            new InceptionExtractorOptions { FeatureDimension = StandInDimension, InputSize = 64 });
+        using var scope = torch.NewDisposeScope();
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => extractor.Extract(torch.rand([2, 1, 16, 16])));
+        StringAssert.Contains(e.Message, "stand-in expects [N, 3, 299, 299]");
+        Assert.IsFalse(e.Message.Contains('\n'), e.Message);
+        Assert.IsNotNull(e.InnerException, "the full TorchScript traceback stays available");
     }
 }

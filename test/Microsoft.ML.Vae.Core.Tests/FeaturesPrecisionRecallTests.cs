@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class FeaturesPrecisionRecallTests
@@ -11,17 +10,17 @@ public sealed class FeaturesPrecisionRecallTests
     private long _baseline;
 
     [TestInitialize]
-    public void RecordLiveTensors() => _baseline = Tensor.LiveCount;
+    public void RecordLiveTensors() => _baseline = LiveTensors.Count;
 
     [TestCleanup]
-    public void AssertNoLeaks() => Assert.AreEqual(_baseline, Tensor.LiveCount, "The test leaked tensors.");
+    public void AssertNoLeaks() => Assert.AreEqual(_baseline, LiveTensors.Count, "The test leaked tensors.");
 
     [TestMethod]
     public void IdenticalSetsHavePerfectPrecisionAndRecall()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(1);
-        var features = Torch.Randn([800, 16]);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
+        var features = torch.randn([800, 16]);
         var result = PrecisionRecall.Compute(features, features);
         Assert.AreEqual(1.0, result.Precision);
         Assert.AreEqual(1.0, result.Recall);
@@ -31,11 +30,11 @@ public sealed class FeaturesPrecisionRecallTests
     [TestMethod]
     public void AShiftedSetLosesPrecisionAndRecall()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(2);
-        var real = Torch.Randn([800, 8]);
-        var fresh = Torch.Randn([800, 8]);
-        var shifted = Torch.Randn([800, 8]) + 2.0;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(2);
+        var real = torch.randn([800, 8]);
+        var fresh = torch.randn([800, 8]);
+        var shifted = torch.randn([800, 8]) + 2.0;
         var same = PrecisionRecall.Compute(real, fresh);
         var moved = PrecisionRecall.Compute(real, shifted);
         Assert.IsGreaterThan(0.6, same.Precision);
@@ -47,11 +46,11 @@ public sealed class FeaturesPrecisionRecallTests
     [TestMethod]
     public void ModeCollapseKeepsPrecisionButLosesRecall()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(3);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
         // Real data: two well-separated clusters; generated data covers only the first.
-        var real = Tensor.Cat([Torch.Randn([400, 4]), Torch.Randn([400, 4]) + 10.0], 0);
-        var collapsed = Torch.Randn([800, 4]);
+        var real = torch.cat([torch.randn([400, 4]), torch.randn([400, 4]) + 10.0], 0);
+        var collapsed = torch.randn([800, 4]);
         var result = PrecisionRecall.Compute(real, collapsed);
         Assert.IsGreaterThan(0.7, result.Precision, $"precision {result.Precision}");
         Assert.IsLessThan(0.55, result.Recall, $"recall {result.Recall}");
@@ -64,8 +63,8 @@ public sealed class FeaturesPrecisionRecallTests
         const int n = 60, d = 3, k = 5;
         var points = new float[n * d];
         for (int i = 0; i < points.Length; i++) points[i] = (float)(random.NextDouble() * 10);
-        using var scope = Torch.NewDisposeScope();
-        var radii = PrecisionRecall.KthNeighbourDistances(Tensor.From(points, n, d), k).ToArray<float>();
+        using var scope = torch.NewDisposeScope();
+        var radii = PrecisionRecall.KthNeighbourDistances(torch.tensor(points, n, d), k).data<float>().ToArray();
         for (int i = 0; i < n; i++)
         {
             var distances = new List<double>();
@@ -84,9 +83,9 @@ public sealed class FeaturesPrecisionRecallTests
     [TestMethod]
     public void TooFewPointsOrMismatchedWidthsAreRejected()
     {
-        using var scope = Torch.NewDisposeScope();
-        Assert.ThrowsExactly<ArgumentException>(() => PrecisionRecall.Compute(Torch.Randn([5, 2]), Torch.Randn([50, 2])));
-        Assert.ThrowsExactly<ArgumentException>(() => PrecisionRecall.Compute(Torch.Randn([50, 2]), Torch.Randn([50, 3])));
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => PrecisionRecall.Compute(Torch.Randn([50, 2]), Torch.Randn([50, 2]), k: 0));
+        using var scope = torch.NewDisposeScope();
+        Assert.ThrowsExactly<ArgumentException>(() => PrecisionRecall.Compute(torch.randn([5, 2]), torch.randn([50, 2])));
+        Assert.ThrowsExactly<ArgumentException>(() => PrecisionRecall.Compute(torch.randn([50, 2]), torch.randn([50, 3])));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => PrecisionRecall.Compute(torch.randn([50, 2]), torch.randn([50, 2]), k: 0));
     }
 }

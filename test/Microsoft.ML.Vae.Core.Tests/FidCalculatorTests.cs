@@ -1,9 +1,9 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class FidCalculatorTests
@@ -11,18 +11,18 @@ public sealed class FidCalculatorTests
     private long _baseline;
 
     [TestInitialize]
-    public void RecordLiveTensors() => _baseline = Tensor.LiveCount;
+    public void RecordLiveTensors() => _baseline = LiveTensors.Count;
 
     [TestCleanup]
-    public void AssertNoLeaks() => Assert.AreEqual(_baseline, Tensor.LiveCount, "The test leaked tensors.");
+    public void AssertNoLeaks() => Assert.AreEqual(_baseline, LiveTensors.Count, "The test leaked tensors.");
 
     /// <summary>Images [n, 1, 8, 8]: quantized noise around a per-set brightness.</summary>
     private static Tensor Images(long n, double brightness, long seed)
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(seed);
-        var x = (Torch.Rand([n, 1, 8, 8]) * 0.5 + brightness).Clamp(0, 1);
-        return FidInputs.Quantize(x).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(seed);
+        var x = (torch.rand([n, 1, 8, 8]) * 0.5 + brightness).clamp(0, 1);
+        return FidInputs.Quantize(x).MoveToOuterDisposeScope();
     }
 
     [TestMethod]
@@ -54,9 +54,9 @@ public sealed class FidCalculatorTests
     {
         using var fx = new PooledPixelExtractor();
         using var real = Images(300, 0.2, 4);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // Below half a gray level: the same 8-bit images after truncation.
-        var jittered = real + Torch.Rand(real.Shape) * (0.4 / 255);
+        var jittered = real + torch.rand(real.shape) * (0.4 / 255);
         double quantized = FidCalculator.Compute(fx, real, jittered).Fid;
         double raw = FidCalculator.Compute(fx, real, jittered, new FidOptions { Quantize = false }).Fid;
         Assert.IsLessThanOrEqualTo(1e-9, quantized);
@@ -66,24 +66,24 @@ public sealed class FidCalculatorTests
     [TestMethod]
     public void QuantizeTruncatesToEightBitLevels()
     {
-        using var scope = Torch.NewDisposeScope();
-        var x = Tensor.From(new float[] { -0.5f, 0f, 0.5f / 255, 1.99f / 255, 0.5f, 1f, 1.5f }, 7);
-        var q = FidInputs.Quantize(x).ToArray<float>();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(new float[] { -0.5f, 0f, 0.5f / 255, 1.99f / 255, 0.5f, 1f, 1.5f });
+        var q = FidInputs.Quantize(x).data<float>().ToArray();
         float[] expected = [0, 0, 0, 1f / 255, 127f / 255, 1, 1];
         for (int i = 0; i < q.Length; i++) Assert.AreEqual(expected[i], q[i], 1e-7f, $"element {i}");
         // Real 8-bit images (k/255) are fixed points.
-        var levels = Torch.Arange(256, DType.Float32) / 255.0;
-        Assert.AreEqual(0.0, (FidInputs.Quantize(levels) - levels).Abs().Max().Item());
-        Assert.ThrowsExactly<ArgumentException>(() => FidInputs.Quantize(Tensor.From(new float[] { float.NaN })));
+        var levels = torch.arange(256, ScalarType.Float32) / 255.0;
+        Assert.AreEqual(0.0, (FidInputs.Quantize(levels) - levels).abs().max().item<float>());
+        Assert.ThrowsExactly<ArgumentException>(() => FidInputs.Quantize(torch.tensor(new float[] { float.NaN })));
     }
 
     [TestMethod]
     public void MismatchedImageSizesAreRejectedWithBothShapes()
     {
         using var fx = new PooledPixelExtractor();
-        using var scope = Torch.NewDisposeScope();
-        var real = Torch.Rand([4, 1, 28, 28]);
-        var generated = Torch.Rand([4, 3, 32, 32]);
+        using var scope = torch.NewDisposeScope();
+        var real = torch.rand([4, 1, 28, 28]);
+        var generated = torch.rand([4, 3, 32, 32]);
         var e = Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, real, generated));
         StringAssert.Contains(e.Message, "real images are 1×28×28 but generated are 3×32×32");
     }
@@ -92,12 +92,12 @@ public sealed class FidCalculatorTests
     public void EmptyOrSingletonSetsAreRejected()
     {
         using var fx = new PooledPixelExtractor();
-        using var scope = Torch.NewDisposeScope();
-        var real = Torch.Rand([4, 1, 8, 8]);
-        var e = Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, real, Torch.Zeros([0, 1, 8, 8])));
+        using var scope = torch.NewDisposeScope();
+        var real = torch.rand([4, 1, 8, 8]);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, real, torch.zeros([0, 1, 8, 8])));
         StringAssert.Contains(e.Message, "empty");
-        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, Torch.Rand([1, 1, 8, 8]), real));
-        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, Torch.Rand([4, 64]), real));
+        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, torch.rand([1, 1, 8, 8]), real));
+        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, torch.rand([4, 64]), real));
     }
 
     [TestMethod]
@@ -111,8 +111,8 @@ public sealed class FidCalculatorTests
         var viaStatistics = FidCalculator.Compute(fx, statistics, generated);
         Assert.AreEqual(direct, viaStatistics.Fid, 1e-9 * direct);
         Assert.AreEqual(300, viaStatistics.RealCount);
-        using var scope = Torch.NewDisposeScope();
-        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, statistics, Torch.Rand([5, 1, 16, 16])));
+        using var scope = torch.NewDisposeScope();
+        Assert.ThrowsExactly<ArgumentException>(() => FidCalculator.Compute(fx, statistics, torch.rand([5, 1, 16, 16])));
     }
 
     [TestMethod]
@@ -165,7 +165,7 @@ public sealed class FidCalculatorTests
         {
             FeatureExtraction.ValidateImages(images);
             return FeatureExtraction.InBatches(images, 100,
-                b => Functional.AdaptiveAvgPool2d(b.Mean(1, keepDim: true), 2, 2).Flatten(1));
+                b => F.adaptive_avg_pool2d(b.mean([1], keepdim: true), [2, 2]).flatten(1));
         }
 
         public void Dispose() { }

@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// A stand-in VAE for metric tests whose behaviour is known exactly: the latent code is the
@@ -23,7 +22,7 @@ internal sealed class FidTestModel : IVaeModel
     public string Kind => "test-identity";
     public int LatentDim { get; }
     public long[] SampleShape { get; }
-    public Device Device => Device.Cpu;
+    public Device Device => torch.CPU;
     public IPrior Prior { get; }
     public IObservationModel Observation { get; } = new ClampObservation();
 
@@ -32,13 +31,13 @@ internal sealed class FidTestModel : IVaeModel
 
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
-        using var scope = Torch.NewDisposeScope();
-        var mean = x.Reshape(x.Size(0), LatentDim).Clone();
-        var logVar = Torch.Full([x.Size(0), LatentDim], -20.0);
-        return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var mean = x.reshape(x.size(0), LatentDim).clone();
+        var logVar = torch.full([x.size(0), LatentDim], -20.0);
+        return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 
-    public Tensor Decode(Tensor z) => z.Reshape([z.Size(0), .. SampleShape]).Clone();
+    public Tensor Decode(Tensor z) => z.reshape([z.size(0), .. SampleShape]).clone();
 
     public void SetTraining(bool training) => TrainingCalls.Add(training);
 
@@ -50,16 +49,16 @@ internal sealed class FidTestModel : IVaeModel
 
         public Tensor LogProb(Tensor z)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var u = (z - mean) / std;
-            var perDim = u.Square() * -0.5 - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI);
-            return perDim.Sum(1).MoveToOuterScope();
+            var perDim = u.square() * -0.5 - Math.Log(std) - 0.5 * Math.Log(2 * Math.PI);
+            return perDim.sum(1).MoveToOuterDisposeScope();
         }
 
         public Tensor Sample(long n)
         {
-            using var scope = Torch.NewDisposeScope();
-            return (Torch.Randn([n, dim]) * std + mean).MoveToOuterScope();
+            using var scope = torch.NewDisposeScope();
+            return (torch.randn([n, dim]) * std + mean).MoveToOuterDisposeScope();
         }
     }
 
@@ -67,12 +66,12 @@ internal sealed class FidTestModel : IVaeModel
     {
         public Tensor LogLikelihood(Tensor x, Tensor decoded)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             // Unit-variance Gaussian: −½‖x − x̂‖² − ½·D·log 2π.
-            var sse = (x - decoded).Square().Flatten(1).Sum(1);
-            return (sse * -0.5 - 0.5 * x.Flatten(1).Size(1) * Math.Log(2 * Math.PI)).MoveToOuterScope();
+            var sse = (x - decoded).square().flatten(1).sum(1);
+            return (sse * -0.5 - 0.5 * x.flatten(1).size(1) * Math.Log(2 * Math.PI)).MoveToOuterDisposeScope();
         }
 
-        public Tensor ToData(Tensor decoded) => decoded.Clamp(0, 1);
+        public Tensor ToData(Tensor decoded) => decoded.clamp(0, 1);
     }
 }

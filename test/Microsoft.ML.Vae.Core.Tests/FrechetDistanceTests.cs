@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class FrechetDistanceTests
@@ -11,10 +10,10 @@ public sealed class FrechetDistanceTests
     private long _baseline;
 
     [TestInitialize]
-    public void RecordLiveTensors() => _baseline = Tensor.LiveCount;
+    public void RecordLiveTensors() => _baseline = LiveTensors.Count;
 
     [TestCleanup]
-    public void AssertNoLeaks() => Assert.AreEqual(_baseline, Tensor.LiveCount, "The test leaked tensors.");
+    public void AssertNoLeaks() => Assert.AreEqual(_baseline, LiveTensors.Count, "The test leaked tensors.");
 
     [TestMethod]
     public void EqualGaussiansAreAtDistanceZero()
@@ -93,8 +92,8 @@ public sealed class FrechetDistanceTests
         var mu2 = RandomVector(random, 4);
         var s1 = RandomSpd(random, 4);
         var s2 = RandomSpd(random, 4);
-        using var scope = Torch.NewDisposeScope();
-        double fromTensors = FrechetDistance.Compute(Tensor.From(mu1).Float(), ToTensor(s1).Float(), Tensor.From(mu2), ToTensor(s2));
+        using var scope = torch.NewDisposeScope();
+        double fromTensors = FrechetDistance.Compute(torch.tensor(mu1).@float(), ToTensor(s1).@float(), torch.tensor(mu2), ToTensor(s2));
         double fromArrays = FrechetDistance.Compute(mu1, s1, mu2, s2);
         Assert.AreEqual(fromArrays, fromTensors, 1e-5 * fromArrays); // float32 inputs on one side
     }
@@ -102,19 +101,19 @@ public sealed class FrechetDistanceTests
     [TestMethod]
     public void FeatureSetAgainstItselfIsZero()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(11);
-        var features = Torch.Randn([500, 16]) * 3.0 + 7.0;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var features = torch.randn([500, 16]) * 3.0 + 7.0;
         Assert.IsLessThanOrEqualTo(1e-9, FrechetDistance.FromFeatures(features, features));
     }
 
     [TestMethod]
     public void FewerSamplesThanDimensionsStillGivesAFiniteDistance()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(12);
-        var a = Torch.Randn([5, 20]);
-        var b = Torch.Randn([6, 20]) + 1.0;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(12);
+        var a = torch.randn([5, 20]);
+        var b = torch.randn([6, 20]) + 1.0;
         double selfDistance = FrechetDistance.FromFeatures(a, a);
         double d2 = FrechetDistance.FromFeatures(a, b);
         Assert.IsLessThanOrEqualTo(1e-9, selfDistance);
@@ -128,10 +127,10 @@ public sealed class FrechetDistanceTests
         const int n = 40, k = 3;
         var data = new float[n * k];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 10 + 1000);
-        using var scope = Torch.NewDisposeScope();
-        using var stats = FrechetStatistics.FromFeatures(Tensor.From(data, n, k));
-        var mean = stats.Mean.ToArray<double>();
-        var cov = stats.Covariance.ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        using var stats = FrechetStatistics.FromFeatures(torch.tensor(data, new long[] { n, k }));
+        var mean = stats.Mean.data<double>().ToArray();
+        var cov = stats.Covariance.data<double>().ToArray();
         for (int a = 0; a < k; a++)
         {
             double ma = 0;
@@ -154,15 +153,15 @@ public sealed class FrechetDistanceTests
     [TestMethod]
     public void StreamedBatchesGiveTheSameStatisticsAsOneBatch()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(13);
-        var features = Torch.Randn([1000, 8]).Double() * 2.0 + 50.0;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(13);
+        var features = torch.randn([1000, 8]).@double() * 2.0 + 50.0;
         using var whole = FrechetStatistics.FromFeatures(features);
         using var accumulator = new FrechetStatisticsAccumulator();
-        foreach (var part in features.Split(137)) accumulator.Add(part);
+        foreach (var part in features.split(137)) accumulator.Add(part);
         using var streamed = accumulator.ToStatistics();
-        Assert.AreEqual(0, (whole.Mean - streamed.Mean).Abs().Max().Item(), 1e-10);
-        Assert.AreEqual(0, (whole.Covariance - streamed.Covariance).Abs().Max().Item(), 1e-10);
+        Assert.AreEqual(0, (whole.Mean - streamed.Mean).abs().max().ToDouble(), 1e-10);
+        Assert.AreEqual(0, (whole.Covariance - streamed.Covariance).abs().max().ToDouble(), 1e-10);
         Assert.AreEqual(1000, streamed.Count);
     }
 
@@ -176,9 +175,9 @@ public sealed class FrechetDistanceTests
         Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu2, i3, mu2, i2));
         Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute(mu2, new double[,] { { 1, 0 }, { 0, -1 } }, mu2, i2));
         Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.Compute([double.NaN, 0], i2, mu2, i2));
-        using var scope = Torch.NewDisposeScope();
-        Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.FromFeatures(Torch.Zeros([1, 3]), Torch.Zeros([4, 3])));
-        Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.FromFeatures(Torch.Zeros([4, 3]), Torch.Zeros([4, 2])));
+        using var scope = torch.NewDisposeScope();
+        Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.FromFeatures(torch.zeros([1, 3]), torch.zeros([4, 3])));
+        Assert.ThrowsExactly<ArgumentException>(() => FrechetDistance.FromFeatures(torch.zeros([4, 3]), torch.zeros([4, 2])));
     }
 
     // ---- helpers (plain managed linear algebra, independent of libtorch)
@@ -288,6 +287,6 @@ public sealed class FrechetDistanceTests
         var flat = new double[n * n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) flat[i * n + j] = m[i, j];
-        return Tensor.From(flat, n, n);
+        return torch.tensor(flat, new long[] { n, n });
     }
 }

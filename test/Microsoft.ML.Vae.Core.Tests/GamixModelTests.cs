@@ -1,11 +1,11 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class GamixModelTests
@@ -26,46 +26,46 @@ public sealed class GamixModelTests
     [TestMethod]
     public void ModelMapsDataInTheUnitRangeToTheMinusOneToOneScale()
     {
-        long baseline = Tensor.LiveCount;
-        Torch.ManualSeed(1);
+        long baseline = LiveTensors.Count;
+        torch.manual_seed(1);
         using (var model = new GamixVae(Tiny()))
-        using (Torch.NewDisposeScope())
+        using (torch.NewDisposeScope())
         {
             Assert.AreEqual("gamix", model.Kind);
             Assert.IsInstanceOfType<StandardNormalPrior>(model.Prior);
-            var x = Torch.Rand([4, 3, 16, 16]);
+            var x = torch.rand(4, 3, 16, 16);
             var output = model.Forward(x);
-            CollectionAssert.AreEqual((x * 2.0 - 1.0).ToArray<float>(), output.Target.ToArray<float>());
-            CollectionAssert.AreEqual(new long[] { 4, 8 }, output.Z.Shape);
-            CollectionAssert.AreEqual(new long[] { 4, 3, 16, 16 }, output.Reconstruction.Shape);
-            using (Torch.NoGrad())
+            CollectionAssert.AreEqual((x * 2.0 - 1.0).data<float>().ToArray(), output.Target.data<float>().ToArray());
+            CollectionAssert.AreEqual(new long[] { 4, 8 }, output.Z.shape);
+            CollectionAssert.AreEqual(new long[] { 4, 3, 16, 16 }, output.Reconstruction.shape);
+            using (torch.no_grad())
             {
                 model.SetTraining(false);
-                var z = Torch.Randn([3, 8]);
+                var z = torch.randn(3, 8);
                 var raw = model.DecodeToModelScale(z);
                 var decoded = model.Decode(z);
-                Assert.AreEqual(0, (decoded - (raw + 1.0) * 0.5).Abs().Max().Item(), 1e-6);
+                Assert.AreEqual(0, (decoded - (raw + 1.0) * 0.5).abs().max().ItemAsDouble(), 1e-6);
                 var shown = model.Observation.ToData(decoded * 10.0 - 5.0);
-                Assert.IsGreaterThanOrEqualTo(0.0, shown.Min().Item());
-                Assert.IsLessThanOrEqualTo(1.0, shown.Max().Item());
-                CollectionAssert.AreEqual(new long[] { 2, 3, 16, 16 }, model.Sample(2).Shape);
+                Assert.IsGreaterThanOrEqualTo(0.0, shown.min().ItemAsDouble());
+                Assert.IsLessThanOrEqualTo(1.0, shown.max().ItemAsDouble());
+                CollectionAssert.AreEqual(new long[] { 2, 3, 16, 16 }, model.Sample(2).shape);
             }
             var terms = model.Loss(x);
             CollectionAssert.AreEqual(new[] { "reconstruction", "mixture_kl", "variance" }, terms.Terms.Select(t => t.Name).ToArray());
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount, "tensors leaked");
+        Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");
     }
 
     [TestMethod]
     public void BadInputsGetClearErrors()
     {
         using var model = new GamixVae(Tiny());
-        using var scope = Torch.NewDisposeScope();
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => model.Encode(Torch.Rand([2, 1, 16, 16])));
+        using var scope = torch.NewDisposeScope();
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => model.Encode(torch.rand(2, 1, 16, 16)));
         StringAssert.Contains(ex.Message, "[N, 3, 16, 16]");
-        Assert.ThrowsExactly<ArgumentException>(() => model.Encode(Torch.Rand([3, 16, 16])));
-        Assert.ThrowsExactly<ArgumentException>(() => model.Forward(Torch.Rand([0, 3, 16, 16])));
-        ex = Assert.ThrowsExactly<ArgumentException>(() => model.Decode(Torch.Randn([2, 7])));
+        Assert.ThrowsExactly<ArgumentException>(() => model.Encode(torch.rand(3, 16, 16)));
+        Assert.ThrowsExactly<ArgumentException>(() => model.Forward(torch.rand(0, 3, 16, 16)));
+        ex = Assert.ThrowsExactly<ArgumentException>(() => model.Decode(torch.randn(2, 7)));
         StringAssert.Contains(ex.Message, "[N, 8]");
 
         var odd = Tiny();
@@ -113,15 +113,15 @@ public sealed class GamixModelTests
     public void SaveAndLoadGiveIdenticalEncodings(bool baselineKind)
     {
         using var oneThread = new GamixTrainingTests.OneThread();
-        Torch.ManualSeed(4);
+        torch.manual_seed(4);
         var options = Tiny(baselineKind);
         options.ReconstructionWeight = 1234;
         using var model = new GamixVae(options);
         // A few steps move the batch-norm statistics away from their initial values, so they must be saved too.
         using (var program = GamixTraining.CreateProgram(model))
             for (long step = 1; step <= 3; step++)
-                using (Torch.NewDisposeScope())
-                    program.Step(Torch.Rand([4, 3, 16, 16]), step, () => Torch.Rand([4, 3, 16, 16]));
+                using (torch.NewDisposeScope())
+                    program.Step(torch.rand(4, 3, 16, 16), step, () => torch.rand(4, 3, 16, 16));
         model.SetTraining(false);
         using var stream = new MemoryStream();
         ModelStore.Save(model, stream);
@@ -131,13 +131,13 @@ public sealed class GamixModelTests
         Assert.AreEqual(baselineKind ? "gamix-baseline" : "gamix", copy.Kind);
         Assert.AreEqual(1234, copy.Options.ReconstructionWeight);
         Assert.AreEqual(!baselineKind, copy.PatchGan);
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var x = Torch.Rand([5, 3, 16, 16]);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var x = torch.rand(5, 3, 16, 16);
         var (m1, v1) = model.Encode(x);
         var (m2, v2) = copy.Encode(x);
-        CollectionAssert.AreEqual(m1.ToArray<float>(), m2.ToArray<float>());
-        CollectionAssert.AreEqual(v1.ToArray<float>(), v2.ToArray<float>());
+        CollectionAssert.AreEqual(m1.data<float>().ToArray(), m2.data<float>().ToArray());
+        CollectionAssert.AreEqual(v1.data<float>().ToArray(), v2.data<float>().ToArray());
         Assert.IsTrue(ModelRegistry.Default.Kinds.Contains("gamix"));
         Assert.IsTrue(ModelRegistry.Default.Kinds.Contains("gamix-baseline"));
     }
@@ -152,8 +152,8 @@ public sealed class GamixModelTests
         Assert.AreEqual(2 / weight, obs.Scale, 1e-15);
         double[] x = [0.1, 0.9, 0.5, 0.0, 1.0, 0.3, 0.2, 0.7];
         double[] mu = [0.2, 0.8, 0.5, 0.1, 0.6, 0.3, 0.0, 0.9];
-        using var scope = Torch.NewDisposeScope();
-        var ll = obs.LogLikelihood(Tensor.From(x, 2, 1, 2, 2), Tensor.From(mu, 2, 1, 2, 2)).ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        var ll = obs.LogLikelihood(torch.tensor(x, [2, 1, 2, 2]), torch.tensor(mu, [2, 1, 2, 2])).data<double>().ToArray();
         for (int s = 0; s < 2; s++)
         {
             double unit = 0, symmetric = 0, absolute = 0;
@@ -171,7 +171,7 @@ public sealed class GamixModelTests
             // Up to a constant, −log p is the per-sample reconstruction loss (λ/D)·Σ|x' − x̂'|.
             Assert.AreEqual(-(weight / 4) * 2 * absolute - 4 * Math.Log(2 * obs.Scale), ll[s], 1e-9);
         }
-        Assert.ThrowsExactly<ArgumentException>(() => obs.LogLikelihood(Torch.Zeros([2, 5]), Torch.Zeros([2, 5])));
+        Assert.ThrowsExactly<ArgumentException>(() => obs.LogLikelihood(torch.zeros(2, 5), torch.zeros(2, 5)));
         using var model = new GamixVae(Tiny());
         Assert.AreEqual(3 * 16 * 16 / 5000.0, ((GamixObservationModel)model.Observation).ModelScale, 1e-12);
     }

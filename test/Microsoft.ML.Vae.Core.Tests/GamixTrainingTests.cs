@@ -1,11 +1,11 @@
 using Microsoft.ML.Vae.Core.Data;
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class GamixTrainingTests
@@ -30,12 +30,12 @@ public sealed class GamixTrainingTests
     /// <summary>Mean absolute error in [0, 1] units of decoding the posterior means of <paramref name="x"/>.</summary>
     private static double ReconstructionError(GamixVae model, Tensor x)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         // Batch statistics, as during training: 60 steps are too few for Keras' slow running averages.
         model.SetTraining(true);
         var (mean, _) = model.Encode(x);
-        return (model.Decode(mean) - x).Abs().Mean().Item();
+        return (model.Decode(mean) - x).abs().mean().ItemAsDouble();
     }
 
     [TestMethod]
@@ -44,20 +44,20 @@ public sealed class GamixTrainingTests
     public void ShortFashionMnistRunLowersTheReconstructionError(bool patchGan)
     {
         if (!FashionMnist.IsAvailable()) Assert.Inconclusive("Fashion-MNIST is not installed.");
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (new OneThread())
         {
             using var data = FashionMnist.LoadTrain(Images);
             var options = SmallFashionMnist(patchGan);
-            Torch.ManualSeed(7);
+            torch.manual_seed(7);
             using var model = new GamixVae(options);
             using var program = GamixTraining.CreateProgram(model, options);
-            using var probe = data.Features.Narrow(0, 0, 64);
+            using var probe = data.Features.narrow(0, 0, 64);
             double before = ReconstructionError(model, probe);
             for (long step = 1; step <= Steps; step++)
             {
-                using var scope = Torch.NewDisposeScope();
-                var batch = data.Features.IndexSelect(0, Torch.RandInt(0, Images, [options.BatchSize]));
+                using var scope = torch.NewDisposeScope();
+                var batch = data.Features.index_select(0, torch.randint(0, Images, new long[] { options.BatchSize }));
                 var terms = program.Step(batch, step, () => batch);
                 foreach (var (name, value) in terms.ToValues())
                     Assert.IsTrue(double.IsFinite(value), $"step {step}: {name} = {value}");
@@ -70,7 +70,7 @@ public sealed class GamixTrainingTests
             double after = ReconstructionError(model, probe);
             Assert.IsLessThan(0.8 * before, after, $"PatchGAN {patchGan}: reconstruction MAE {before:F4} → {after:F4}");
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount, "tensors leaked");
+        Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");
     }
 
     [TestMethod]
@@ -79,8 +79,8 @@ public sealed class GamixTrainingTests
         using var oneThread = new OneThread();
         using var files = new DataTestFiles();
         var options = GamixModelTests.Tiny();
-        Torch.ManualSeed(8);
-        using var data = new TensorDataset(Torch.Rand([32, 3, 16, 16]).DetachFromScope());
+        torch.manual_seed(8);
+        using var data = new TensorDataset(torch.rand(32, 3, 16, 16).DetachFromDisposeScope());
         using var source = new DatasetBatchSource(data, options.BatchSize, seed: 9);
         using var model = new GamixVae(options);
         using var program = GamixTraining.CreateProgram(model);
@@ -99,10 +99,10 @@ public sealed class GamixTrainingTests
     /// </summary>
     internal sealed class OneThread : IDisposable
     {
-        private readonly int _previous = Torch.Threads;
+        private readonly int _previous = TorchRuntime.Threads;
 
-        public OneThread() => Torch.Threads = 1;
+        public OneThread() => TorchRuntime.Threads = 1;
 
-        public void Dispose() => Torch.Threads = _previous;
+        public void Dispose() => TorchRuntime.Threads = _previous;
     }
 }

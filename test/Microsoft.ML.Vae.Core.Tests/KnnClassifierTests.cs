@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class KnnClassifierTests
@@ -11,38 +10,38 @@ public sealed class KnnClassifierTests
     private long _baseline;
 
     [TestInitialize]
-    public void RecordLiveTensors() => _baseline = Tensor.LiveCount;
+    public void RecordLiveTensors() => _baseline = LiveTensors.Count;
 
     [TestCleanup]
-    public void AssertNoLeaks() => Assert.AreEqual(_baseline, Tensor.LiveCount, "The test leaked tensors.");
+    public void AssertNoLeaks() => Assert.AreEqual(_baseline, LiveTensors.Count, "The test leaked tensors.");
 
     [TestMethod]
     public void MajorityOfTheNearestNeighboursWins()
     {
-        using var scope = Torch.NewDisposeScope();
-        var reference = Tensor.From(new float[] { 0, 1, 2, 10, 11, 12 }, 6, 1);
-        var labels = Tensor.From(new long[] { 0, 0, 0, 1, 1, 1 });
+        using var scope = torch.NewDisposeScope();
+        var reference = torch.tensor(new float[] { 0, 1, 2, 10, 11, 12 }, 6, 1);
+        var labels = torch.tensor(new long[] { 0, 0, 0, 1, 1, 1 });
         using var knn = new KnnClassifier(reference, labels, k: 3);
         // 6.1 is nearest to 10 (3.9), 2 (4.1) and 11 (4.9): two votes for class 1.
-        var predicted = knn.Predict(Tensor.From(new float[] { 0.5f, 11.5f, 6.1f, 5.9f }, 4, 1)).ToArray<long>();
+        var predicted = knn.Predict(torch.tensor(new float[] { 0.5f, 11.5f, 6.1f, 5.9f }, 4, 1)).data<long>().ToArray();
         CollectionAssert.AreEqual(new long[] { 0, 1, 1, 0 }, predicted);
     }
 
     [TestMethod]
     public void TiesGoToTheSmallestClass()
     {
-        using var scope = Torch.NewDisposeScope();
-        var reference = Tensor.From(new float[] { 0, 2 }, 2, 1);
-        var labels = Tensor.From(new long[] { 2, 1 });
+        using var scope = torch.NewDisposeScope();
+        var reference = torch.tensor(new float[] { 0, 2 }, 2, 1);
+        var labels = torch.tensor(new long[] { 2, 1 });
         using var knn = new KnnClassifier(reference, labels, k: 2);
-        CollectionAssert.AreEqual(new long[] { 1, 1 }, knn.Predict(Tensor.From(new float[] { 0.1f, 1.9f }, 2, 1)).ToArray<long>());
+        CollectionAssert.AreEqual(new long[] { 1, 1 }, knn.Predict(torch.tensor(new float[] { 0.1f, 1.9f }, 2, 1)).data<long>().ToArray());
     }
 
     [TestMethod]
     public void SeparatedClustersAreClassifiedCorrectly()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(1);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
         var (train, trainLabels) = Clusters(300);
         var (test, testLabels) = Clusters(100);
         Assert.AreEqual(1.0, KnnClassifier.TrainAndScore(train, trainLabels, test, testLabels, k: 5));
@@ -65,9 +64,9 @@ public sealed class KnnClassifierTests
         var queries = new float[m * 2];
         for (int i = 0; i < queries.Length; i++) queries[i] = (float)random.NextDouble();
 
-        using var scope = Torch.NewDisposeScope();
-        using var knn = new KnnClassifier(Tensor.From(reference, n, 2), Tensor.From(labels), k);
-        var predicted = knn.Predict(Tensor.From(queries, m, 2)).ToArray<long>();
+        using var scope = torch.NewDisposeScope();
+        using var knn = new KnnClassifier(torch.tensor(reference, n, 2), torch.tensor(labels), k);
+        var predicted = knn.Predict(torch.tensor(queries, m, 2)).data<long>().ToArray();
         int disagreements = 0;
         for (int q = 0; q < m; q++)
         {
@@ -94,24 +93,24 @@ public sealed class KnnClassifierTests
     [TestMethod]
     public void BadArgumentsAreRejected()
     {
-        using var scope = Torch.NewDisposeScope();
-        var codes = Torch.Randn([10, 2]);
-        var labels = Torch.Zeros([10], DType.Int64);
+        using var scope = torch.NewDisposeScope();
+        var codes = torch.randn([10, 2]);
+        var labels = torch.zeros([10], ScalarType.Int64);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new KnnClassifier(codes, labels, k: 11));
-        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, Torch.Zeros([9], DType.Int64), k: 3));
-        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, Torch.Zeros([10]), k: 3));
-        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, Torch.Full([10], -1, DType.Int64), k: 3));
+        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, torch.zeros([9], ScalarType.Int64), k: 3));
+        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, torch.zeros([10]), k: 3));
+        Assert.ThrowsExactly<ArgumentException>(() => new KnnClassifier(codes, torch.full([10], -1, ScalarType.Int64), k: 3));
         using var knn = new KnnClassifier(codes, labels, k: 3);
-        Assert.ThrowsExactly<ArgumentException>(() => knn.Predict(Torch.Randn([4, 3])));
+        Assert.ThrowsExactly<ArgumentException>(() => knn.Predict(torch.randn([4, 3])));
     }
 
     /// <summary>Three Gaussian clusters 10 apart in 2-D, <paramref name="perClass"/> points each.</summary>
     internal static (Tensor Codes, Tensor Labels) Clusters(int perClass)
     {
-        using var scope = Torch.NewDisposeScope();
-        var centres = Tensor.From(new float[] { 0, 0, 10, 0, 0, 10 }, 3, 2);
-        var labels = Torch.Arange(3).Repeat(perClass);
-        var codes = centres.IndexSelect(0, labels) + Torch.Randn([3L * perClass, 2]);
-        return (codes.MoveToOuterScope(), labels.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var centres = torch.tensor(new float[] { 0, 0, 10, 0, 0, 10 }, 3, 2);
+        var labels = torch.arange(3).repeat(perClass);
+        var codes = centres.index_select(0, labels) + torch.randn([3L * perClass, 2]);
+        return (codes.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
 }

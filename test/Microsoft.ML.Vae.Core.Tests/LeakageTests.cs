@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class LeakageTests : MetricTestBase
@@ -36,8 +35,8 @@ public sealed class LeakageTests : MetricTestBase
     public void PosteriorOnThePriorHasNoLeakage()
     {
         // Every encoding is N(0, I), so the aggregate posterior is the prior exactly.
-        var model = new MetricTestModel(2, [2], x => (Torch.ZerosLike(x), Torch.ZerosLike(x)), z => z.Clone());
-        using var data = Torch.Randn([200, 2]);
+        var model = new MetricTestModel(2, [2], x => (torch.zeros_like(x), torch.zeros_like(x)), z => z.clone());
+        using var data = torch.randn([200, 2]);
         var result = LeakageScore.Compute(model, data, new LeakageOptions { Samples = 1000, Encodings = 200 }, seed: 1);
         Assert.HasCount(6, result.Points);
         CollectionAssert.AreEqual(LeakageOptions.DefaultThresholds.ToArray(), result.Points.Select(p => p.Threshold).ToArray());
@@ -52,7 +51,7 @@ public sealed class LeakageTests : MetricTestBase
     public void PosteriorMassFarFromThePriorLeaks()
     {
         // Encodings N(±8 e₁, 0.05² I): ℓ_p ≈ −33.8 for every sample, ℓ_q ≈ +2.5.
-        using var data = Tensor.From(Enumerable.Range(0, 100).SelectMany(i => new[] { i % 2 == 0 ? 8f : -8f, 0f }).ToArray(), 100, 2);
+        using var data = torch.tensor(Enumerable.Range(0, 100).SelectMany(i => new[] { i % 2 == 0 ? 8f : -8f, 0f }).ToArray(), 100, 2);
         var model = MetricTestModel.IdentityEncoder(2, 0.05);
         var result = LeakageScore.Compute(model, data, new LeakageOptions { Samples = 600, Encodings = 100 }, seed: 2);
         CollectionAssert.AreEqual(new[] { 0, 0, 0, 600, 600, 600 }, result.Points.Select(p => p.Count).ToArray());
@@ -73,7 +72,7 @@ public sealed class LeakageTests : MetricTestBase
         // log|det| = −Σ log s; dropping it shifts every gap by exactly that constant.
         var prior = new MetricTestAffinePrior([1, -1], [2, 0.5 * Math.E]);
         var model = MetricTestModel.IdentityEncoder(2, 0.3, prior);
-        using var data = Torch.Randn([100, 2]);
+        using var data = torch.randn([100, 2]);
         double[] everything = [1e9];
         var exact = LeakageScore.Compute(model, data, new LeakageOptions { Samples = 300, Encodings = 100, Thresholds = everything }, seed: 5);
         var code = LeakageScore.Compute(model, data,
@@ -87,9 +86,9 @@ public sealed class LeakageTests : MetricTestBase
     public void RejectsBadInput()
     {
         var model = MetricTestModel.IdentityEncoder(2, 0.3);
-        using var data = Torch.Randn([10, 2]);
-        using var wrong = Torch.Randn([10, 1, 2]);
-        using var empty = Torch.Zeros([0, 2]);
+        using var data = torch.randn([10, 2]);
+        using var wrong = torch.randn([10, 1, 2]);
+        using var empty = torch.zeros([0, 2]);
         Assert.ThrowsExactly<ArgumentException>(() => LeakageScore.Compute(model, wrong));
         Assert.ThrowsExactly<ArgumentException>(() => LeakageScore.Compute(model, empty));
         Assert.ThrowsExactly<ArgumentException>(() => LeakageScore.Compute(model, data, new LeakageOptions { Thresholds = [] }));

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The prior z = shift + scale ⊙ z0, z0 ~ N(0, I) as a generation-space prior: g(z) = (z − shift) / scale,
@@ -27,34 +26,34 @@ internal sealed class MetricTestAffinePrior : IGenerationSpacePrior
 
     public (Tensor Z0, Tensor LogDet) ToGenerationSpace(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        var z0 = (z - Row(_shift, z.DType)) / Row(_scale, z.DType);
-        var logDet = Torch.Full([z.Size(0)], LogDet, z.DType);
-        return (z0.MoveToOuterScope(), logDet.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var z0 = (z - Row(_shift, z.dtype)) / Row(_scale, z.dtype);
+        var logDet = torch.full([z.size(0)], LogDet, z.dtype);
+        return (z0.MoveToOuterDisposeScope(), logDet.MoveToOuterDisposeScope());
     }
 
     public Tensor FromGenerationSpace(Tensor z0)
     {
-        using var scope = Torch.NewDisposeScope();
-        return (z0 * Row(_scale, z0.DType) + Row(_shift, z0.DType)).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return (z0 * Row(_scale, z0.dtype) + Row(_shift, z0.dtype)).MoveToOuterDisposeScope();
     }
 
     public Tensor LogProb(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (z0, logDet) = ToGenerationSpace(z);
-        return (DiagonalGaussian.StandardLogDensity(z0).Sum(1) + logDet).MoveToOuterScope();
+        return (DiagonalGaussian.StandardLogDensity(z0).sum(1) + logDet).MoveToOuterDisposeScope();
     }
 
     public Tensor Sample(long n)
     {
-        using var scope = Torch.NewDisposeScope();
-        return FromGenerationSpace(Torch.Randn([n, LatentDim])).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return FromGenerationSpace(torch.randn([n, LatentDim])).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Row(double[] values, DType dtype)
+    private static Tensor Row(double[] values, ScalarType dtype)
     {
-        using var row = Tensor.From(values, 1, values.Length);
-        return row.To(dtype);
+        using var row = torch.tensor(values, new long[] { 1, values.Length });
+        return row.to(dtype);
     }
 }

@@ -1,4 +1,5 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
@@ -18,16 +19,16 @@ public abstract class MetricTestBase
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        _liveBaseline = Tensor.LiveCount;
+        _liveBaseline = LiveTensors.Count;
     }
 
     /// <summary>Fails the test when it leaked tensors, left a scope open or left autograd off.</summary>
     [TestCleanup]
     public void AssertNoLeaks()
     {
-        bool gradEnabled = GradMode.IsEnabled;
-        var openScope = DisposeScope.Current;
-        long live = Tensor.LiveCount;
+        bool gradEnabled = torch.is_grad_enabled();
+        var openScope = torch.CurrentDisposeScope;
+        long live = LiveTensors.Count;
         openScope?.Dispose();
         Assert.IsTrue(gradEnabled, "The test left autograd disabled.");
         Assert.IsNull(openScope, "The test left a dispose scope open.");

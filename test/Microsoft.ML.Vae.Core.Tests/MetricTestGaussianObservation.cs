@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The likelihood x ~ N(decoded, σ² I) summed over every element of a sample; ToData clamps to
@@ -14,11 +13,11 @@ internal sealed class MetricTestGaussianObservation(double std, double low = dou
 {
     public Tensor LogLikelihood(Tensor x, Tensor decoded)
     {
-        using var scope = Torch.NewDisposeScope();
-        var perElement = DiagonalGaussian.LogDensity(x, decoded, Torch.FullLike(x, 2 * Math.Log(std)));
-        return perElement.Flatten(1).Sum(1).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var perElement = DiagonalGaussian.LogDensity(x, decoded, torch.full_like(x, 2 * Math.Log(std)));
+        return perElement.flatten(1).sum(1).MoveToOuterDisposeScope();
     }
 
     public Tensor ToData(Tensor decoded) =>
-        double.IsInfinity(low) && double.IsInfinity(high) ? decoded.Clone() : decoded.Clamp(low, high);
+        double.IsInfinity(low) && double.IsInfinity(high) ? decoded.clone() : decoded.clamp(low, high);
 }

@@ -1,8 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The linear-Gaussian latent model z ~ N(0, I_d), x = W z + b + σ ε, whose marginal
@@ -61,15 +60,15 @@ internal sealed class MetricTestLinearGaussian
         return new MetricTestModel(d, [D],
             x =>
             {
-                using var scope = Torch.NewDisposeScope();
-                var mean = Torch.MatMul(x - Tensor.From(b, 1, D), Tensor.From(aT, D, d));
-                var lv = Torch.ZerosLike(mean) + Tensor.From(logVar, 1, d);
-                return (mean.MoveToOuterScope(), lv.MoveToOuterScope());
+                using var scope = torch.NewDisposeScope();
+                var mean = torch.matmul(x - torch.tensor(b, 1, D), torch.tensor(aT, D, d));
+                var lv = torch.zeros_like(mean) + torch.tensor(logVar, 1, d);
+                return (mean.MoveToOuterDisposeScope(), lv.MoveToOuterDisposeScope());
             },
             z =>
             {
-                using var scope = Torch.NewDisposeScope();
-                return (Torch.MatMul(z, Tensor.From(wT, d, D)) + Tensor.From(b, 1, D)).MoveToOuterScope();
+                using var scope = torch.NewDisposeScope();
+                return (torch.matmul(z, torch.tensor(wT, d, D)) + torch.tensor(b, 1, D)).MoveToOuterDisposeScope();
             },
             observation: new MetricTestGaussianObservation(_sigma));
     }

@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// A VAE assembled from delegates, for metric tests whose expected values follow from the
@@ -35,7 +34,7 @@ internal sealed class MetricTestModel : IVaeModel
     public string Kind => "metric-test";
     public int LatentDim { get; }
     public long[] SampleShape { get; }
-    public Device Device => Device.Cpu;
+    public Device Device => torch.CPU;
     public IPrior Prior { get; }
     public IObservationModel Observation { get; }
 
@@ -57,7 +56,7 @@ internal sealed class MetricTestModel : IVaeModel
     /// </summary>
     public static MetricTestModel IdentityEncoder(int dim, double posteriorStd, IPrior? prior = null) =>
         new(dim, [dim],
-            x => (x.Clone(), Torch.FullLike(x, 2 * Math.Log(posteriorStd))),
-            z => z.Clone(),
+            x => (x.clone(), torch.full_like(x, 2 * Math.Log(posteriorStd))),
+            z => z.clone(),
             prior);
 }

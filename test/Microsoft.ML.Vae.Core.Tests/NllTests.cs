@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class NllTests : MetricTestBase
@@ -21,7 +20,7 @@ public sealed class NllTests : MetricTestBase
     {
         // With q(z|x) = p(z|x) every importance weight equals p(x); odd chunking must not matter.
         var xs = Orthogonal.Sample(200, 1);
-        using var data = Tensor.From(xs, 200, 3);
+        using var data = torch.tensor(xs, 200, 3);
         var model = Orthogonal.CreateModel();
         double exact = Orthogonal.MeanExactLogLikelihood(xs);
         var one = ImportanceSampledNll.Compute(model, data, importanceSamples: 1);
@@ -37,7 +36,7 @@ public sealed class NllTests : MetricTestBase
     public void BoundTightensWithSamplesAndConvergesToTheExactLikelihood()
     {
         var xs = Correlated.Sample(1000, 2);
-        using var data = Tensor.From(xs, 1000, 3);
+        using var data = torch.tensor(xs, 1000, 3);
         var model = Correlated.CreateModel();
         double exact = Correlated.MeanExactLogLikelihood(xs);
         var s1 = ImportanceSampledNll.Compute(model, data, importanceSamples: 1, seed: 1);
@@ -62,14 +61,14 @@ public sealed class NllTests : MetricTestBase
     public void LeavesTheGlobalGeneratorWhereItWas()
     {
         var xs = Correlated.Sample(20, 3);
-        using var data = Tensor.From(xs, 20, 3);
+        using var data = torch.tensor(xs, 20, 3);
         var model = Correlated.CreateModel();
-        Torch.ManualSeed(77);
-        using var expected = Torch.Randn([5]);
-        Torch.ManualSeed(77);
+        torch.manual_seed(77);
+        using var expected = torch.randn([5]);
+        torch.manual_seed(77);
         var first = ImportanceSampledNll.Compute(model, data, importanceSamples: 50, seed: 5);
-        using var actual = Torch.Randn([5]);
-        CollectionAssert.AreEqual(expected.ToArray<float>(), actual.ToArray<float>());
+        using var actual = torch.randn([5]);
+        CollectionAssert.AreEqual(expected.data<float>().ToArray(), actual.data<float>().ToArray());
         var second = ImportanceSampledNll.Compute(model, data, importanceSamples: 50, seed: 5);
         Assert.AreEqual(first, second, "same seed, same estimate");
         Assert.IsFalse(model.Training);
@@ -79,9 +78,9 @@ public sealed class NllTests : MetricTestBase
     public void RejectsBadInput()
     {
         var model = Correlated.CreateModel();
-        using var data = Torch.Randn([10, 3]);
-        using var wrong = Torch.Randn([10, 4]);
-        using var empty = Torch.Zeros([0, 3]);
+        using var data = torch.randn([10, 3]);
+        using var wrong = torch.randn([10, 4]);
+        using var empty = torch.zeros([0, 3]);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ImportanceSampledNll.Compute(model, wrong)).Message, "[10, 4]");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ImportanceSampledNll.Compute(model, empty)).Message, "no samples");
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ImportanceSampledNll.Compute(model, data, importanceSamples: 0));

@@ -1,9 +1,10 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Objectives;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static Microsoft.ML.Vae.Core.Tests.KernelsTestSupport;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class ObjectivesBetaTcTests
@@ -66,21 +67,21 @@ public sealed class ObjectivesBetaTcTests
             dwkl += (logProd - LogPz[i]) / M;
         }
 
-        using var scope = Torch.NewDisposeScope();
-        var z = Tensor.From(Z, M, D);
-        var mu = Tensor.From(Mu, M, D);
-        var lv = Tensor.From(LogVar, M, D);
-        var lp = Tensor.From(LogPz);
+        using var scope = torch.NewDisposeScope();
+        var z = torch.tensor(Z, new long[] { M, D });
+        var mu = torch.tensor(Mu, new long[] { M, D });
+        var lv = torch.tensor(LogVar, new long[] { M, D });
+        var lp = torch.tensor(LogPz);
         var (miT, tcT, dwklT) = BetaTcObjective.Decompose(z, mu, lv, lp, N, reproduceRepeatedWeightQuirk: repeatedWeightQuirk);
-        Assert.AreEqual(mi, miT.Item(), 1e-10);
-        Assert.AreEqual(tc, tcT.Item(), 1e-10);
-        Assert.AreEqual(dwkl, dwklT.Item(), 1e-10);
+        Assert.AreEqual(mi, miT.ItemAsDouble(), 1e-10);
+        Assert.AreEqual(tc, tcT.ItemAsDouble(), 1e-10);
+        Assert.AreEqual(dwkl, dwklT.ItemAsDouble(), 1e-10);
 
-        var x = Tensor.From(new double[] { 1, 2, 3 }, M, 1);
-        var xHat = Tensor.From(new double[] { 1.5, 2, 2 }, M, 1);
+        var x = torch.tensor(new double[] { 1, 2, 3 }, new long[] { M, 1 });
+        var xHat = torch.tensor(new double[] { 1.5, 2, 2 }, new long[] { M, 1 });
         var terms = BetaTcObjective.Compute(xHat, x, 10, z, mu, lv, lp, N, alpha: 1, beta: 4, gamma: 15, reproduceRepeatedWeightQuirk: repeatedWeightQuirk);
-        Assert.AreEqual(12.5, terms["reconstruction"].Item(), 1e-10);
-        Assert.AreEqual(12.5 + mi + 4 * tc + 15 * dwkl, terms.Total.Item(), 1e-9);
+        Assert.AreEqual(12.5, terms["reconstruction"].ItemAsDouble(), 1e-10);
+        Assert.AreEqual(12.5 + mi + 4 * tc + 15 * dwkl, terms.Total.ItemAsDouble(), 1e-9);
     }
 
     [TestMethod]
@@ -115,14 +116,14 @@ public sealed class ObjectivesBetaTcTests
     [TestMethod]
     public void GradientsFlowToPosteriorParameters()
     {
-        using var scope = Torch.NewDisposeScope();
-        var mu = Tensor.From(Mu, M, D).RequiresGrad_();
-        var lv = Tensor.From(LogVar, M, D).RequiresGrad_();
-        var z = mu + (lv * 0.5).Exp() * 0.3;
-        var lp = (z.Square() * -0.5).Sum(1);
+        using var scope = torch.NewDisposeScope();
+        var mu = torch.tensor(Mu, new long[] { M, D }).requires_grad_();
+        var lv = torch.tensor(LogVar, new long[] { M, D }).requires_grad_();
+        var z = mu + (lv * 0.5).exp() * 0.3;
+        var lp = (z.square() * -0.5).sum(1);
         var (mi, tc, dwkl) = BetaTcObjective.Decompose(z, mu, lv, lp, N);
-        (mi + tc + dwkl).Backward();
-        Assert.IsTrue(mu.Grad!.AllFinite());
-        Assert.IsGreaterThan(0.0, lv.Grad!.Abs().Sum().Item());
+        (mi + tc + dwkl).backward();
+        Assert.IsTrue(mu.grad!.AllFinite());
+        Assert.IsGreaterThan(0.0, lv.grad!.abs().sum().ItemAsDouble());
     }
 }

@@ -2,12 +2,11 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.Serialization;
+using Microsoft.ML.Vae.Core.Persistence.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Damaged, foreign and mismatching model files are rejected with clear messages and no leaks.</summary>
 [TestClass]
@@ -46,11 +45,11 @@ public sealed class PersistenceCorruptFileTests
         var bad = Path.Combine(folder.Path, "bad.zip");
         File.WriteAllBytes(bad, Damage(File.ReadAllBytes(good), damage));
 
-        long baseline = Tensor.LiveCount;
-        var ex = Assert.ThrowsExactly<InvalidDataException>(() => ModelStore.Load(bad, Device.Cpu, PersistenceModelStoreTests.Registry()));
+        long baseline = LiveTensors.Count;
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => ModelStore.Load(bad, torch.CPU, PersistenceModelStoreTests.Registry()));
         StringAssert.Contains(ex.Message, expected);
         StringAssert.Contains(ex.Message, bad, "the message names the file");
-        Assert.AreEqual(baseline, Tensor.LiveCount, "nothing leaks from a failed load");
+        Assert.AreEqual(baseline, LiveTensors.Count, "nothing leaks from a failed load");
     }
 
     [TestMethod]
@@ -108,9 +107,9 @@ public sealed class PersistenceCorruptFileTests
             case "weights-garbage": entries["weights.safetensors"] = Encoding.ASCII.GetBytes("\u0010\0\0\0\0\0\0\0{\"a\": nonsense}"); break;
             case "weights-truncated": entries["weights.safetensors"] = entries["weights.safetensors"].AsSpan(0, entries["weights.safetensors"].Length - 7).ToArray(); break;
             case "weights-missing-tensor": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => { w["enc1.bias"].Dispose(); w.Remove("enc1.bias"); }); break;
-            case "weights-extra-tensor": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => w["extra"] = Torch.Zeros([1]).DetachFromScope()); break;
-            case "weights-wrong-shape": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => Replace(w, "dec1.weight", Torch.Zeros([6, 4]))); break;
-            case "weights-wrong-dtype": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => Replace(w, "scale", Torch.Ones([6], DType.Float64))); break;
+            case "weights-extra-tensor": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => w["extra"] = torch.zeros(1).DetachFromDisposeScope()); break;
+            case "weights-wrong-shape": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => Replace(w, "dec1.weight", torch.zeros(6, 4))); break;
+            case "weights-wrong-dtype": entries["weights.safetensors"] = EditWeights(entries["weights.safetensors"], w => Replace(w, "scale", torch.ones(6, ScalarType.Float64))); break;
             default: throw new ArgumentException(damage);
         }
         // Write back the (possibly edited) configuration unless a case replaced its text outright.
@@ -138,7 +137,7 @@ public sealed class PersistenceCorruptFileTests
     private static void Replace(Dictionary<string, Tensor> w, string name, Tensor value)
     {
         w[name].Dispose();
-        w[name] = value.DetachFromScope();
+        w[name] = value.DetachFromDisposeScope();
     }
 
     private static byte[] EditWeights(byte[] bytes, Action<Dictionary<string, Tensor>> edit)

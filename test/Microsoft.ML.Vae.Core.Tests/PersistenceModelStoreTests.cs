@@ -3,11 +3,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Model files: round trips, info without building, atomic saves.</summary>
 [TestClass]
@@ -22,14 +21,14 @@ public sealed class PersistenceModelStoreTests
 
     internal static PersistenceTestModel NewModel()
     {
-        Torch.ManualSeed(21);
+        torch.manual_seed(21);
         return new PersistenceTestModel(new PersistenceTestOptions { Hidden = 6, LatentDim = 3, SampleShape = [2, 3], Note = "ünïcode" });
     }
 
     [TestMethod]
     public void SaveAndLoadGiveTheSameModel()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using var folder = new TrainingTestFolder();
         var path = Path.Combine(folder.Path, "model.zip");
         var history = new TrainingHistory();
@@ -37,9 +36,9 @@ public sealed class PersistenceModelStoreTests
         using (var model = NewModel())
         {
             ModelStore.Save(model, path, history);
-            using var loaded = ModelStore.Load(path, Device.Cpu, Registry());
+            using var loaded = ModelStore.Load(path, torch.CPU, Registry());
             Assert.IsInstanceOfType<PersistenceTestModel>(loaded);
-            Assert.IsFalse(((PersistenceTestModel)loaded).Training, "loaded models are in evaluation mode");
+            Assert.IsFalse(((PersistenceTestModel)loaded).training, "loaded models are in evaluation mode");
             Assert.AreEqual(3, loaded.LatentDim);
             CollectionAssert.AreEqual(new long[] { 2, 3 }, loaded.SampleShape);
             var options = (PersistenceTestOptions)loaded.Options;
@@ -47,16 +46,16 @@ public sealed class PersistenceModelStoreTests
             Assert.AreEqual(double.PositiveInfinity, options.ClipValue);
             Assert.AreEqual("ünïcode", options.Note);
             foreach (var (name, t) in model.StateDict())
-                CollectionAssert.AreEqual(t.ToArray<float>(), loaded.StateDict()[name].ToArray<float>(), name);
+                CollectionAssert.AreEqual(t.data<float>().ToArray(), loaded.StateDict()[name].data<float>().ToArray(), name);
 
-            using var scope = Torch.NewDisposeScope();
-            var x = Torch.Randn([5, 2, 3]);
+            using var scope = torch.NewDisposeScope();
+            var x = torch.randn(5, 2, 3);
             model.SetTraining(false);
-            CollectionAssert.AreEqual(model.Encode(x).Mean.ToArray<float>(), loaded.Encode(x).Mean.ToArray<float>());
+            CollectionAssert.AreEqual(model.Encode(x).Mean.data<float>().ToArray(), loaded.Encode(x).Mean.data<float>().ToArray());
         }
         var back = ModelStore.ReadHistory(path)!;
         Assert.AreEqual(history.ToCsv(), back.ToCsv());
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -89,7 +88,7 @@ public sealed class PersistenceModelStoreTests
         long expected;
         using (var model = NewModel())
         {
-            expected = model.StateDict().Values.Sum(t => t.NumberOfElements);
+            expected = model.StateDict().Values.Sum(t => t.numel());
             ModelStore.Save(model, path);
         }
         // An empty registry proves that no family is needed.
@@ -127,7 +126,7 @@ public sealed class PersistenceModelStoreTests
         ModelStore.Save(model, ms);
         ms.Position = 0;
         using var loaded = ModelStore.Load(ms, registry: Registry());
-        CollectionAssert.AreEqual(model.StateDict()["dec2.weight"].ToArray<float>(), loaded.StateDict()["dec2.weight"].ToArray<float>());
+        CollectionAssert.AreEqual(model.StateDict()["dec2.weight"].data<float>().ToArray(), loaded.StateDict()["dec2.weight"].data<float>().ToArray());
     }
 
     [TestMethod]

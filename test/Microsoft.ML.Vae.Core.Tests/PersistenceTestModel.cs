@@ -1,12 +1,13 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Core.Persistence.SafeTensors;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Activation choice of the persistence test model (exercises enums-as-strings).</summary>
 public enum PersistenceTestActivation
@@ -29,52 +30,63 @@ public sealed class PersistenceTestOptions
     public string Summary => $"{Hidden}x{LatentDim}";
 }
 
-/// <summary>A small MLP VAE that implements <see cref="IPersistableModel"/> through <see cref="Module"/>.</summary>
-internal sealed class PersistenceTestModel : Module, IPersistableModel
+/// <summary>
+/// A small MLP VAE that implements <see cref="IPersistableModel"/> over <see cref="nn.Module"/>'s state dict,
+/// the way a model of the library does.
+/// </summary>
+internal sealed class PersistenceTestModel : nn.Module, IPersistableModel
 {
     public const string ModelKind = "test-ae";
     private readonly PersistenceTestOptions _options;
     private readonly Linear _enc1, _enc2, _dec1, _dec2;
 
-    public PersistenceTestModel(PersistenceTestOptions options)
+    public PersistenceTestModel(PersistenceTestOptions options) : base(nameof(PersistenceTestModel))
     {
         if (options.Hidden < 1) throw new ArgumentException($"Hidden must be positive, got {options.Hidden}.", nameof(options));
         _options = options;
         int d = (int)options.SampleShape.Aggregate(1L, (a, b) => a * b);
-        _enc1 = RegisterModule("enc1", new Linear(d, options.Hidden));
-        _enc2 = RegisterModule("enc2", new Linear(options.Hidden, 2 * options.LatentDim));
-        _dec1 = RegisterModule("dec1", new Linear(options.LatentDim, options.Hidden));
-        _dec2 = RegisterModule("dec2", new Linear(options.Hidden, d));
-        RegisterBuffer("scale", Torch.Ones([d]));
+        _enc1 = nn.Linear(d, options.Hidden);
+        register_module("enc1", _enc1);
+        _enc2 = nn.Linear(options.Hidden, 2 * options.LatentDim);
+        register_module("enc2", _enc2);
+        _dec1 = nn.Linear(options.LatentDim, options.Hidden);
+        register_module("dec1", _dec1);
+        _dec2 = nn.Linear(options.Hidden, d);
+        register_module("dec2", _dec2);
+        register_buffer("scale", torch.ones(d));
         Prior = new StandardNormalPrior(options.LatentDim);
     }
 
     public string Kind => ModelKind;
     public int LatentDim => _options.LatentDim;
     public long[] SampleShape => _options.SampleShape.ToArray();
-    public Device Device => Parameters()[0].Device;
+    public Device Device => parameters().First().device;
     public IPrior Prior { get; }
     public IObservationModel Observation { get; } = new GaussianObservationModel(1.0, clampToUnitRange: false);
     public object Options => _options;
 
+    public IReadOnlyDictionary<string, Tensor> StateDict() => state_dict();
+
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true) => StateDictIO.LoadInto(this, state, strict);
+
     public (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
-        using var scope = Torch.NewDisposeScope();
-        var h = Activate(_enc1.Forward(x.Flatten(1)));
-        var o = _enc2.Forward(h);
-        return (o.Narrow(1, 0, LatentDim).MoveToOuterScope(), o.Narrow(1, LatentDim, LatentDim).MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var h = Activate(_enc1.forward(x.flatten(1)));
+        var o = _enc2.forward(h);
+        return (o.narrow(1, 0, LatentDim).MoveToOuterDisposeScope(), o.narrow(1, LatentDim, LatentDim).MoveToOuterDisposeScope());
     }
 
     public Tensor Decode(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        var y = _dec2.Forward(Activate(_dec1.Forward(z)));
-        return y.Reshape([z.Size(0), .. _options.SampleShape]).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var y = _dec2.forward(Activate(_dec1.forward(z)));
+        return y.reshape([z.size(0), .. _options.SampleShape]).MoveToOuterDisposeScope();
     }
 
-    public void SetTraining(bool training) => Train(training);
+    public void SetTraining(bool training) => train(training);
 
-    private Tensor Activate(Tensor t) => _options.Activation == PersistenceTestActivation.Relu ? t.Relu() : t.LeakyRelu(0.2);
+    private Tensor Activate(Tensor t) => _options.Activation == PersistenceTestActivation.Relu ? t.relu() : F.leaky_relu(t, 0.2);
 }
 
 /// <summary>Rebuilds <see cref="PersistenceTestModel"/>s from their configuration.</summary>
@@ -85,7 +97,7 @@ internal sealed class PersistenceTestFamily : IModelFamily
     public IPersistableModel Create(ModelConfig config, Device device)
     {
         var model = new PersistenceTestModel(config.GetOptions<PersistenceTestOptions>());
-        if (device.Type != DeviceType.Cpu) model.To(device);
+        if (device.type != DeviceType.CPU) model.to(device);
         return model;
     }
 }

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class PosteriorSamplingTests : MetricTestBase
@@ -15,21 +14,21 @@ public sealed class PosteriorSamplingTests : MetricTestBase
         using var data = RightHalfPlaneData(300, 31);
         var model = MetricTestModel.IdentityEncoder(2, 0.3);
         using var set = LowPosteriorSampler.Generate(model, data, count: 250, seed: 4);
-        CollectionAssert.AreEqual(new long[] { 250, 2 }, set.Latents.Shape);
-        CollectionAssert.AreEqual(new long[] { 250, 2 }, set.Samples.Shape);
-        CollectionAssert.AreEqual(new long[] { 250 }, set.Scores.Shape);
+        CollectionAssert.AreEqual(new long[] { 250, 2 }, set.Latents.shape);
+        CollectionAssert.AreEqual(new long[] { 250, 2 }, set.Samples.shape);
+        CollectionAssert.AreEqual(new long[] { 250 }, set.Scores.shape);
         // The identity decoder and unclamped ToData return the latents themselves.
-        CollectionAssert.AreEqual(set.Latents.ToArray<float>(), set.Samples.ToArray<float>());
+        CollectionAssert.AreEqual(set.Latents.data<float>().ToArray(), set.Samples.data<float>().ToArray());
 
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         using var aggregate = AggregatePosterior.FromData(model, data);
-        double lowScore = aggregate.LogDensity(set.Latents).Mean().Item();
-        double priorScore = aggregate.LogDensity(model.Prior.Sample(2000)).Mean().Item();
+        double lowScore = aggregate.LogDensity(set.Latents).mean().ToDouble();
+        double priorScore = aggregate.LogDensity(model.Prior.Sample(2000)).mean().ToDouble();
         Assert.IsTrue(lowScore < priorScore - 2, $"low-posterior {lowScore} vs prior {priorScore}");
-        double meanX = set.Latents.Select(1, 0).Mean().Item();
+        double meanX = set.Latents.select(1, 0).mean().item<float>();
         Assert.IsTrue(meanX < -0.5, $"low-posterior samples sit left of the data: mean x {meanX}");
         // Three rounds of 100 kept (of 500), the last cut to 50; each round sorted ascending.
-        var scores = set.Scores.ToArray<double>();
+        var scores = set.Scores.data<double>().ToArray();
         foreach (var (start, length) in new[] { (0, 100), (100, 100), (200, 50) })
             for (int i = start + 1; i < start + length; i++) Assert.IsTrue(scores[i - 1] <= scores[i], $"score order at {i}");
         Assert.AreEqual(4, model.EncodeCalls, "three rounds of one batch each, plus the reference aggregate");
@@ -43,8 +42,8 @@ public sealed class PosteriorSamplingTests : MetricTestBase
         double[,] z = { { 0, 0 }, { 1, 2 }, { -1.5, 0.5 } };
         double[,] mu = { { 0, 1 }, { 2, 0 } };
         double[,] logVar = { { -1, 0.5 }, { 0.3, 2 } };
-        using var scope = Torch.NewDisposeScope();
-        var score = LowPosteriorSampler.Score(Matrix(z), Matrix(mu), Matrix(logVar), quirk).ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        var score = LowPosteriorSampler.Score(Matrix(z), Matrix(mu), Matrix(logVar), quirk).data<double>().ToArray();
         for (int i = 0; i < 3; i++)
         {
             double sum = 0;
@@ -72,11 +71,11 @@ public sealed class PosteriorSamplingTests : MetricTestBase
         var model = MetricTestModel.IdentityEncoder(2, 0.3, prior);
         using var data = RightHalfPlaneData(300, 32);
         using var set = HighPosteriorSampler.Generate(model, data, count: 40, seed: 6);
-        CollectionAssert.AreEqual(new long[] { 40, 2 }, set.Latents.Shape);
-        CollectionAssert.AreEqual(set.Latents.ToArray<float>(), set.Samples.ToArray<float>());
+        CollectionAssert.AreEqual(new long[] { 40, 2 }, set.Latents.shape);
+        CollectionAssert.AreEqual(set.Latents.data<float>().ToArray(), set.Samples.data<float>().ToArray());
 
-        using var scope = Torch.NewDisposeScope();
-        var scores = set.Scores.ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        var scores = set.Scores.data<double>().ToArray();
         var expected = GenerationSpaceLogDensity(prior, set.Latents);
         for (int i = 0; i < scores.Length; i++)
         {
@@ -93,8 +92,8 @@ public sealed class PosteriorSamplingTests : MetricTestBase
     public void SamplersRejectBadInput()
     {
         var model = MetricTestModel.IdentityEncoder(2, 0.3);
-        using var data = Torch.Randn([10, 2]);
-        using var wrong = Torch.Randn([10, 2, 1]);
+        using var data = torch.randn([10, 2]);
+        using var wrong = torch.randn([10, 2, 1]);
         Assert.ThrowsExactly<ArgumentException>(() => LowPosteriorSampler.Generate(model, wrong, 10));
         Assert.ThrowsExactly<ArgumentException>(() => HighPosteriorSampler.Generate(model, wrong, 10));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => LowPosteriorSampler.Generate(model, data, 0));
@@ -104,22 +103,22 @@ public sealed class PosteriorSamplingTests : MetricTestBase
 
     private static Tensor RightHalfPlaneData(long n, long seed)
     {
-        Torch.ManualSeed(seed);
-        using var scope = Torch.NewDisposeScope();
-        return (Torch.Randn([n, 2]) * 0.5 + Tensor.From([1.5f, 0f], 1, 2)).MoveToOuterScope();
+        torch.manual_seed(seed);
+        using var scope = torch.NewDisposeScope();
+        return (torch.randn([n, 2]) * 0.5 + torch.tensor([1.5f, 0f], 1, 2)).MoveToOuterDisposeScope();
     }
 
     private static double[] GenerationSpaceLogDensity(MetricTestAffinePrior prior, Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        var (z0, _) = prior.ToGenerationSpace(z.To(DType.Float64));
-        return ((z0.Square().Sum(1) + 2 * Math.Log(2 * Math.PI)) * -0.5).ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        var (z0, _) = prior.ToGenerationSpace(z.to(ScalarType.Float64));
+        return ((z0.square().sum(1) + 2 * Math.Log(2 * Math.PI)) * -0.5).data<double>().ToArray();
     }
 
     private static Tensor Matrix(double[,] values)
     {
         var flat = new double[values.Length];
         Buffer.BlockCopy(values, 0, flat, 0, flat.Length * sizeof(double));
-        return Tensor.From(flat, values.GetLength(0), values.GetLength(1));
+        return torch.tensor(flat, values.GetLength(0), values.GetLength(1));
     }
 }

@@ -1,9 +1,10 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static Microsoft.ML.Vae.Core.Tests.KernelsTestSupport;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class PriorsFlowTests
@@ -11,11 +12,11 @@ public sealed class PriorsFlowTests
     /// <summary>A float64 flow whose weights are scaled up so that scales and shifts are far from zero.</summary>
     private static DecoupledFlowPrior CreateFlow(int d, long seed)
     {
-        Torch.ManualSeed(seed);
+        torch.manual_seed(seed);
         var flow = new DecoupledFlowPrior(d);
-        flow.To(DType.Float64);
-        using (Torch.NoGrad())
-            foreach (var p in flow.Parameters()) p.Mul_(3.0);
+        flow.to(ScalarType.Float64);
+        using (torch.no_grad())
+            foreach (var p in flow.parameters()) p.mul_(3.0);
         return flow;
     }
 
@@ -42,12 +43,25 @@ public sealed class PriorsFlowTests
     public void StateDictHoldsSeparateScaleAndShiftNetworks()
     {
         using var flow = new DecoupledFlowPrior(2);
-        var names = flow.StateDict().Keys.ToHashSet();
+        var names = flow.state_dict().Keys.ToHashSet();
         Assert.Contains("blocks.0.mask", names);
         Assert.Contains("blocks.5.s.0.weight", names);
         Assert.Contains("blocks.5.t.4.bias", names);
         // 6 blocks × 2 nets × (2·64+64 + 64·64+64 + 64·2+2).
-        Assert.AreEqual(6L * 2 * (2 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2), flow.ParameterCount);
+        Assert.AreEqual(6L * 2 * (2 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2), flow.parameters().Sum(p => p.numel()));
+    }
+
+    [TestMethod]
+    public void MasksFollowTheFlowWhenItIsConverted()
+    {
+        using var flow = new DecoupledFlowPrior(2, blocks: 2, hiddenSize: 4);
+        flow.to(ScalarType.Float64);
+        Assert.AreEqual(ScalarType.Float64, flow.state_dict()["blocks.1.mask"].dtype);
+        CollectionAssert.AreEqual(new double[] { 0, 1 }, Values(flow.state_dict()["blocks.1.mask"]));
+        using var scope = torch.NewDisposeScope();
+        var (z0, logDet) = flow.ToGenerationSpace(torch.randn(new long[] { 3, 2 }, ScalarType.Float64));
+        Assert.AreEqual(ScalarType.Float64, z0.dtype);
+        Assert.AreEqual(ScalarType.Float64, logDet.dtype);
     }
 
     [TestMethod]
@@ -55,22 +69,22 @@ public sealed class PriorsFlowTests
     [DataRow(5)]
     public void InverseUndoesForward(int d)
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var flow = CreateFlow(d, 11))
-        using (Torch.NewDisposeScope())
+        using (torch.NewDisposeScope())
         {
-            var z = Torch.Randn([64, d], DType.Float64) * 2.0;
+            var z = torch.randn(new long[] { 64, d }, ScalarType.Float64) * 2.0;
             var (z0, _) = flow.ToGenerationSpace(z);
             var back = flow.FromGenerationSpace(z0);
-            Assert.IsLessThan(1e-5, (back - z).Abs().Max().Item());
+            Assert.IsLessThan(1e-5, (back - z).abs().max().ItemAsDouble());
             // The flow is not the identity, so the check above is not vacuous.
-            Assert.IsGreaterThan(0.1, (z0 - z).Abs().Max().Item());
+            Assert.IsGreaterThan(0.1, (z0 - z).abs().max().ItemAsDouble());
 
-            var u0 = Torch.Randn([64, d], DType.Float64);
+            var u0 = torch.randn(new long[] { 64, d }, ScalarType.Float64);
             var (again, _) = flow.ToGenerationSpace(flow.FromGenerationSpace(u0));
-            Assert.IsLessThan(1e-5, (again - u0).Abs().Max().Item());
+            Assert.IsLessThan(1e-5, (again - u0).abs().max().ItemAsDouble());
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -79,20 +93,20 @@ public sealed class PriorsFlowTests
     public void LogDetMatchesAutogradJacobian(int d)
     {
         using var flow = CreateFlow(d, 5);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         const int n = 4;
-        var z = (Torch.Randn([n, d], DType.Float64) * 1.5).RequiresGrad_();
+        var z = (torch.randn(new long[] { n, d }, ScalarType.Float64) * 1.5).requires_grad_();
         var (z0, logDet) = flow.ToGenerationSpace(z);
         // Samples are independent, so the gradient of Σ_n z0[n, i] gives row i of every sample's Jacobian.
         var jacobian = new double[n, d, d];
         for (int i = 0; i < d; i++)
         {
-            var row = Autograd.Grad(z0.Select(1, i).Sum(), z, retainGraph: true).ToArray<double>();
+            var row = Values(torch.autograd.grad([z0.select(1, i).sum()], [z], retain_graph: true)[0]);
             for (int s = 0; s < n; s++)
                 for (int j = 0; j < d; j++)
                     jacobian[s, i, j] = row[s * d + j];
         }
-        var expected = logDet.ToArray<double>();
+        var expected = Values(logDet);
         for (int s = 0; s < n; s++)
         {
             var m = new double[d, d];
@@ -106,17 +120,17 @@ public sealed class PriorsFlowTests
     public void DensityIntegratesToOneInTwoDimensions()
     {
         using var flow = new DecoupledFlowPrior(2);
-        flow.To(DType.Float64);
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        flow.to(ScalarType.Float64);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         const int steps = 121;
         const double half = 7.0;
-        var axis = Torch.Linspace(-half, half, steps, DType.Float64);
-        var xs = axis.Unsqueeze(1).Expand(steps, steps).Reshape(-1);
-        var ys = axis.Unsqueeze(0).Expand(steps, steps).Reshape(-1);
-        var grid = Torch.Stack([xs, ys], 1);
+        var axis = torch.linspace(-half, half, steps, ScalarType.Float64);
+        var xs = axis.unsqueeze(1).expand(steps, steps).reshape(-1);
+        var ys = axis.unsqueeze(0).expand(steps, steps).reshape(-1);
+        var grid = torch.stack([xs, ys], 1);
         double cell = Math.Pow(2 * half / (steps - 1), 2);
-        double mass = flow.LogProb(grid).Exp().Sum().Item() * cell;
+        double mass = flow.LogProb(grid).exp().sum().ItemAsDouble() * cell;
         Assert.AreEqual(1.0, mass, 0.01);
     }
 
@@ -124,12 +138,12 @@ public sealed class PriorsFlowTests
     public void LogProbIsGaussianOfImagePlusLogDet()
     {
         using var flow = CreateFlow(3, 2);
-        using var scope = Torch.NewDisposeScope();
-        var z = Torch.Randn([5, 3], DType.Float64);
+        using var scope = torch.NewDisposeScope();
+        var z = torch.randn(new long[] { 5, 3 }, ScalarType.Float64);
         var (z0, logDet) = flow.ToGenerationSpace(z);
-        var a = z0.ToArray<double>();
-        var ld = logDet.ToArray<double>();
-        var lp = flow.LogProb(z).ToArray<double>();
+        var a = Values(z0);
+        var ld = Values(logDet);
+        var lp = Values(flow.LogProb(z));
         for (int s = 0; s < 5; s++)
         {
             double expected = ld[s];
@@ -137,8 +151,8 @@ public sealed class PriorsFlowTests
             Assert.AreEqual(expected, lp[s], 1e-10);
         }
         var samples = flow.Sample(7);
-        CollectionAssert.AreEqual(new long[] { 7, 3 }, samples.Shape);
-        Assert.AreEqual(DType.Float64, samples.DType);
+        CollectionAssert.AreEqual(new long[] { 7, 3 }, samples.shape);
+        Assert.AreEqual(ScalarType.Float64, samples.dtype);
     }
 
     [TestMethod]
@@ -148,8 +162,8 @@ public sealed class PriorsFlowTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new DecoupledFlowPrior(2, blocks: 0));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new DecoupledFlowPrior(2, maskPercent: 150));
         using var flow = new DecoupledFlowPrior(2);
-        using var scope = Torch.NewDisposeScope();
-        var ex = Assert.ThrowsExactly<ArgumentException>(() => flow.ToGenerationSpace(Torch.Zeros([4, 3])));
+        using var scope = torch.NewDisposeScope();
+        var ex = Assert.ThrowsExactly<ArgumentException>(() => flow.ToGenerationSpace(torch.zeros(4, 3)));
         StringAssert.Contains(ex.Message, "[N, 2]");
     }
 

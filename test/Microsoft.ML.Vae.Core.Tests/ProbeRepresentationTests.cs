@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class ProbeRepresentationTests
@@ -12,25 +11,25 @@ public sealed class ProbeRepresentationTests
     private long _baseline;
 
     [TestInitialize]
-    public void RecordLiveTensors() => _baseline = Tensor.LiveCount;
+    public void RecordLiveTensors() => _baseline = LiveTensors.Count;
 
     [TestCleanup]
-    public void AssertNoLeaks() => Assert.AreEqual(_baseline, Tensor.LiveCount, "The test leaked tensors.");
+    public void AssertNoLeaks() => Assert.AreEqual(_baseline, LiveTensors.Count, "The test leaked tensors.");
 
     /// <summary>Two 5-D Gaussian blobs whose means are <paramref name="separation"/> apart along every axis.</summary>
     private static (Tensor Codes, Tensor Labels) Blobs(int perClass, double separation)
     {
-        using var scope = Torch.NewDisposeScope();
-        var labels = Torch.Arange(2).Repeat(perClass);
-        var codes = Torch.Randn([2L * perClass, 5]) + labels.Float().Unsqueeze(1) * separation;
-        return (codes.MoveToOuterScope(), labels.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var labels = torch.arange(2).repeat(perClass);
+        var codes = torch.randn([2L * perClass, 5]) + labels.@float().unsqueeze(1) * separation;
+        return (codes.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
 
     [TestMethod]
     public void LinearProbeSeparatesDistantBlobs()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(1);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(1);
         var (train, trainLabels) = Blobs(500, 4.0);
         var (test, testLabels) = Blobs(500, 4.0);
         double accuracy = LinearProbe.TrainAndScore(train, trainLabels, test, testLabels);
@@ -40,8 +39,8 @@ public sealed class ProbeRepresentationTests
     [TestMethod]
     public void LinearProbeIsAtChanceOnIdenticalBlobs()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(2);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(2);
         var (train, trainLabels) = Blobs(500, 0.0);
         var (test, testLabels) = Blobs(1000, 0.0);
         double accuracy = LinearProbe.TrainAndScore(train, trainLabels, test, testLabels);
@@ -51,8 +50,8 @@ public sealed class ProbeRepresentationTests
     [TestMethod]
     public void LinearProbeIsDeterministicAndHandlesManyClasses()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(3);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
         var (train, trainLabels) = KnnClassifierTests.Clusters(200);
         var (test, testLabels) = KnnClassifierTests.Clusters(50);
         // Large offsets and scales: standardization makes them irrelevant.
@@ -61,7 +60,7 @@ public sealed class ProbeRepresentationTests
         using var a = LinearProbe.Fit(train, trainLabels);
         using var b = LinearProbe.Fit(train, trainLabels);
         Assert.AreEqual(3, a.ClassCount);
-        CollectionAssert.AreEqual(a.Predict(test).ToArray<long>(), b.Predict(test).ToArray<long>());
+        CollectionAssert.AreEqual(a.Predict(test).data<long>().ToArray(), b.Predict(test).data<long>().ToArray());
         Assert.IsGreaterThanOrEqualTo(0.99, a.Accuracy(test, testLabels));
     }
 
@@ -90,12 +89,12 @@ public sealed class ProbeRepresentationTests
     [TestMethod]
     public void UninformativeCodesScoreAtChance()
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(4);
-        var trainCodes = Torch.Randn([1000, 4]);
-        var trainLabels = Torch.RandInt(0, 2, [1000]);
-        var testCodes = Torch.Randn([1000, 4]);
-        var testLabels = Torch.RandInt(0, 2, [1000]);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(4);
+        var trainCodes = torch.randn([1000, 4]);
+        var trainLabels = torch.randint(0, 2, [1000]);
+        var testCodes = torch.randn([1000, 4]);
+        var testLabels = torch.randint(0, 2, [1000]);
         var result = RepresentationMetrics.ComputeFromCodes(trainCodes, trainLabels, testCodes, testLabels, RepresentationRegime.Many);
         Assert.IsInRange(0.44, 0.56, result.LinearProbeAccuracy);
         Assert.IsInRange(0.44, 0.56, result.KnnAccuracy);
@@ -106,9 +105,9 @@ public sealed class ProbeRepresentationTests
     {
         using var model = new FidTestModel([1, 4, 4]);
         using var labelled = Stripes(20, 5);
-        using var scope = Torch.NewDisposeScope();
-        using var unlabelled = new TensorDataset(Torch.Rand([20, 1, 4, 4]));
-        using var otherShape = new TensorDataset(Torch.Rand([20, 1, 5, 5]), Torch.Zeros([20], DType.Int64));
+        using var scope = torch.NewDisposeScope();
+        using var unlabelled = new TensorDataset(torch.rand([20, 1, 4, 4]));
+        using var otherShape = new TensorDataset(torch.rand([20, 1, 5, 5]), torch.zeros([20], ScalarType.Int64));
         Assert.ThrowsExactly<ArgumentException>(() => RepresentationMetrics.Compute(model, unlabelled, labelled, RepresentationRegime.Few));
         var e = Assert.ThrowsExactly<ArgumentException>(() => RepresentationMetrics.Compute(model, labelled, otherShape, RepresentationRegime.Few));
         StringAssert.Contains(e.Message, "1×5×5");
@@ -117,13 +116,13 @@ public sealed class ProbeRepresentationTests
     /// <summary>4×4 images: class 0 horizontal stripes, class 1 vertical stripes, with noise.</summary>
     private static TensorDataset Stripes(int perClass, long seed)
     {
-        using var scope = Torch.NewDisposeScope();
-        Torch.ManualSeed(seed);
-        var rows = Torch.Arange(4, DType.Float32).View(1, 1, 4, 1).Expand(1, 1, 4, 4).Remainder(2.0);
-        var cols = Torch.Arange(4, DType.Float32).View(1, 1, 1, 4).Expand(1, 1, 4, 4).Remainder(2.0);
-        var images = Tensor.Cat([rows.Expand(perClass, 1, 4, 4), cols.Expand(perClass, 1, 4, 4)], 0) * 0.6
-            + Torch.Rand([2L * perClass, 1, 4, 4]) * 0.4;
-        var labels = Tensor.Cat([Torch.Zeros([perClass], DType.Int64), Torch.Ones([perClass], DType.Int64)], 0);
-        return new TensorDataset(images.Contiguous(), labels);
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(seed);
+        var rows = torch.arange(4, ScalarType.Float32).view(1, 1, 4, 1).expand(1, 1, 4, 4).remainder(2.0);
+        var cols = torch.arange(4, ScalarType.Float32).view(1, 1, 1, 4).expand(1, 1, 4, 4).remainder(2.0);
+        var images = torch.cat([rows.expand(perClass, 1, 4, 4), cols.expand(perClass, 1, 4, 4)], 0) * 0.6
+            + torch.rand([2L * perClass, 1, 4, 4]) * 0.4;
+        var labels = torch.cat([torch.zeros([perClass], ScalarType.Int64), torch.ones([perClass], ScalarType.Int64)], 0);
+        return new TensorDataset(images.contiguous(), labels);
     }
 }

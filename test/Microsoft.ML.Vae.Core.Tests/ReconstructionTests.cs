@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class ReconstructionTests : MetricTestBase
@@ -14,14 +13,14 @@ public sealed class ReconstructionTests : MetricTestBase
         // Encoder mean x (log-variance 0, ignored), decoder 1.6 z − 0.2, ToData clamps to [0, 1].
         float[] x = [0f, 0.25f, 0.5f, 0.75f, 1f, 0.1f, 0.9f, 0.4f, 0.6f, 0.3f, 0.7f, 0.2f];
         var model = new MetricTestModel(2, [1, 2, 3],
-            input => (input.Flatten(1).Narrow(1, 0, 2).Clone(), Torch.Zeros([input.Size(0), 2])),
+            input => (input.flatten(1).narrow(1, 0, 2).clone(), torch.zeros([input.size(0), 2])),
             z =>
             {
-                using var scope = Torch.NewDisposeScope();
-                return (z * 1.6 - 0.2).Repeat(1, 3).Reshape(z.Size(0), 1, 2, 3).MoveToOuterScope();
+                using var scope = torch.NewDisposeScope();
+                return (z * 1.6 - 0.2).repeat(1, 3).reshape(z.size(0), 1, 2, 3).MoveToOuterDisposeScope();
             },
             observation: new MetricTestGaussianObservation(1, 0, 1));
-        using var data = Tensor.From(x, 2, 1, 2, 3);
+        using var data = torch.tensor(x, 2, 1, 2, 3);
         double expected = 0;
         for (int r = 0; r < 2; r++)
             for (int k = 0; k < 6; k++)
@@ -40,7 +39,7 @@ public sealed class ReconstructionTests : MetricTestBase
     public void PerfectReconstructionHasZeroError()
     {
         var model = MetricTestModel.IdentityEncoder(4, 0.1);
-        using var data = Torch.Randn([7, 4]);
+        using var data = torch.randn([7, 4]);
         Assert.AreEqual(0, ReconstructionError.Compute(model, data, batchSize: 3));
     }
 
@@ -48,8 +47,8 @@ public sealed class ReconstructionTests : MetricTestBase
     public void RejectsMismatchedAndEmptyData()
     {
         var model = MetricTestModel.IdentityEncoder(4, 0.1);
-        using var wrong = Torch.Randn([7, 5]);
-        using var empty = Torch.Zeros([0, 4]);
+        using var wrong = torch.randn([7, 5]);
+        using var empty = torch.zeros([0, 4]);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ReconstructionError.Compute(model, wrong)).Message, "expects [N, 4]");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ReconstructionError.Compute(model, empty)).Message, "no samples");
     }

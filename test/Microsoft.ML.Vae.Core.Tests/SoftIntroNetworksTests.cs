@@ -1,10 +1,11 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Networks;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class SoftIntroNetworksTests
@@ -20,20 +21,20 @@ public sealed class SoftIntroNetworksTests
         using (decoder)
         {
             CollectionAssert.AreEqual(convShape, encoder.ConvOutputShape.ToArray());
-            using var scope = Torch.NewDisposeScope();
-            var x = Torch.Rand([2, channels, size, size]);
-            var (mean, logVar) = encoder.Forward(x);
-            CollectionAssert.AreEqual(new long[] { 2, latent }, mean.Shape);
-            CollectionAssert.AreEqual(new long[] { 2, latent }, logVar.Shape);
-            CollectionAssert.AreEqual(new long[] { 2, channels, size, size }, decoder.Forward(mean).Shape);
-            var names = encoder.NamedParameters().Select(p => p.Name).ToList();
+            using var scope = torch.NewDisposeScope();
+            var x = torch.rand(2, channels, size, size);
+            var (mean, logVar) = encoder.forward(x);
+            CollectionAssert.AreEqual(new long[] { 2, latent }, mean.shape);
+            CollectionAssert.AreEqual(new long[] { 2, latent }, logVar.shape);
+            CollectionAssert.AreEqual(new long[] { 2, channels, size, size }, decoder.forward(mean).shape);
+            var names = encoder.named_parameters().Select(p => p.name).ToList();
             // conv5×5 without bias, a 1×1 expansion only where channels change, and the final linear layer.
             CollectionAssert.Contains(names, "main.0.weight");
             CollectionAssert.DoesNotContain(names, "main.0.bias");
             CollectionAssert.Contains(names, "main.4.conv_expand.weight");
             CollectionAssert.DoesNotContain(names, $"main.{4 + 2 * (expectedChannels.Length - 1)}.conv_expand.weight");
             CollectionAssert.Contains(names, "fc.weight");
-            var decoderNames = decoder.NamedParameters().Select(p => p.Name).ToList();
+            var decoderNames = decoder.named_parameters().Select(p => p.name).ToList();
             Assert.AreEqual($"main.{2 * expectedChannels.Length + 1}.bias", decoderNames[^1], "the output convolution has a bias");
         }
     }
@@ -42,16 +43,16 @@ public sealed class SoftIntroNetworksTests
     public void ResidualBlockMatchesItsDefinition()
     {
         using var block = new IntroResNetBlock(2, 2);
-        block.Eval();
-        using var scope = Torch.NewDisposeScope();
-        var x = Torch.Randn([1, 2, 3, 3]);
+        block.eval();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.randn(1, 2, 3, 3);
         // In evaluation mode with fresh running statistics BN is the identity (up to 1/√(1 + 1e-5)).
-        var weights = block.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
+        var weights = block.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         double bnScale = 1 / Math.Sqrt(1 + 1e-5);
-        var h = (Functional.Conv2d(x, weights["conv1.weight"], null, 1, 1) * bnScale).LeakyRelu(0.2);
-        var expected = (Functional.Conv2d(h, weights["conv2.weight"], null, 1, 1) * bnScale + x).LeakyRelu(0.2);
-        var got = block.Forward(x);
-        Assert.IsTrue((got - expected).Abs().Max().Item() < 1e-5);
+        var h = F.leaky_relu(F.conv2d(x, weights["conv1.weight"], null, strides: [1, 1], padding: [1, 1]) * bnScale, 0.2);
+        var expected = F.leaky_relu(F.conv2d(h, weights["conv2.weight"], null, strides: [1, 1], padding: [1, 1]) * bnScale + x, 0.2);
+        var got = block.forward(x);
+        Assert.IsTrue((got - expected).abs().max().ItemAsDouble() < 1e-5);
     }
 
     [TestMethod]
@@ -72,9 +73,9 @@ public sealed class SoftIntroNetworksTests
         using (decoder)
         {
             // 2→256→256→256→256→2d encoder and its mirror: five linear layers each.
-            var shapes = encoder.NamedParameters().Where(p => p.Name.EndsWith("weight")).Select(p => string.Join("x", p.Parameter.Shape)).ToArray();
+            var shapes = encoder.named_parameters().Where(p => p.name.EndsWith("weight")).Select(p => string.Join("x", p.parameter.shape)).ToArray();
             CollectionAssert.AreEqual(new[] { "256x2", "256x256", "256x256", "256x256", "4x256" }, shapes);
-            var decoderShapes = decoder.NamedParameters().Where(p => p.Name.EndsWith("weight")).Select(p => string.Join("x", p.Parameter.Shape)).ToArray();
+            var decoderShapes = decoder.named_parameters().Where(p => p.name.EndsWith("weight")).Select(p => string.Join("x", p.parameter.shape)).ToArray();
             CollectionAssert.AreEqual(new[] { "256x2", "256x256", "256x256", "256x256", "2x256" }, decoderShapes);
         }
     }

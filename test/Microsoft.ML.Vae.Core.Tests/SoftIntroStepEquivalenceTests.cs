@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The optimized introspective step (shared decoder forwards, merged batches, per-player autograd.grad)
@@ -84,23 +83,23 @@ public sealed class SoftIntroStepEquivalenceTests
     [DataRow("resnet")]
     public void SharedStepMatchesTheLiteralStep(string config)
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         Run(config);
-        Assert.AreEqual(baseline, Tensor.LiveCount, "tensors leaked");
+        Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");
     }
 
     private static void Run(string config)
     {
         var options = Tiny(config);
-        Torch.ManualSeed(1);
+        torch.manual_seed(1);
         using var shared = new SoftIntroVae(options);
         using var literal = new SoftIntroVae(options);
-        shared.To(DType.Float64);
-        literal.To(DType.Float64);
-        using (var init = Torch.NewDisposeScope())
+        shared.to(ScalarType.Float64);
+        literal.to(ScalarType.Float64);
+        using (var init = torch.NewDisposeScope())
         {
-            var shape = options.SampleShape;
-            shared.InitializePrior(Torch.Randn([8, .. shape], DType.Float64));
+            long[] shape = [8, .. options.SampleShape];
+            shared.InitializePrior(torch.randn(shape, dtype: ScalarType.Float64));
             literal.LoadStateDict(shared.StateDict());
         }
         var literalOptions = options.Clone();
@@ -111,12 +110,13 @@ public sealed class SoftIntroStepEquivalenceTests
 
         for (long step = 1; step <= 5; step++)
         {
-            using var scope = Torch.NewDisposeScope();
-            Torch.ManualSeed(1000 + step);
-            var x = Torch.Randn([Batch, .. options.SampleShape], DType.Float64);
-            Torch.ManualSeed(2000 + step);
+            using var scope = torch.NewDisposeScope();
+            torch.manual_seed(1000 + step);
+            long[] shape = [Batch, .. options.SampleShape];
+            var x = torch.randn(shape, dtype: ScalarType.Float64);
+            torch.manual_seed(2000 + step);
             var a = sharedProgram.Step(x, step, () => throw new InvalidOperationException()).ToValues();
-            Torch.ManualSeed(2000 + step);
+            torch.manual_seed(2000 + step);
             var b = literalProgram.Step(x, step, () => throw new InvalidOperationException()).ToValues();
             CollectionAssert.AreEquivalent(b.Keys.ToList(), a.Keys.ToList(), $"step {step}: term names");
             foreach (var (name, value) in b)
@@ -135,15 +135,15 @@ public sealed class SoftIntroStepEquivalenceTests
     }
 
     private static Dictionary<string, double[]> Snapshot(SoftIntroVae model) =>
-        model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.ToArray<double>());
+        model.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<double>().ToArray());
 
     private static void AssertSameParameters(SoftIntroVae a, SoftIntroVae b, double tolerance, string where)
     {
-        var other = b.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter);
-        foreach (var (name, p) in a.NamedParameters())
+        var other = b.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, p) in a.named_parameters())
         {
-            var x = p.ToArray<double>();
-            var y = other[name].ToArray<double>();
+            var x = p.data<double>().ToArray();
+            var y = other[name].data<double>().ToArray();
             double diff = x.Zip(y, (u, v) => Math.Abs(u - v)).Max();
             Assert.IsTrue(diff <= tolerance, $"{where}: parameter {name} differs by {diff:G3}");
         }

@@ -3,11 +3,11 @@ using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class SoftIntroTrainingTests
@@ -39,7 +39,7 @@ public sealed class SoftIntroTrainingTests
             _drawn++;
             var x = sampler.Sample(batch);
             if (_drawn < poisonFrom) return x;
-            using (x) return Torch.FullLike(x, double.NaN);
+            using (x) return torch.full_like(x, double.NaN);
         }
 
         public string SaveState() => _drawn.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -50,12 +50,12 @@ public sealed class SoftIntroTrainingTests
     [TestMethod]
     public void ShortToyRunLowersReconstructionAndGivesFiniteMetrics()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         var options = Small();
         // A reconstruction-heavy setting learns visibly within 300 iterations (the paper's β's need thousands).
         (options.BetaRec, options.BetaKl, options.BetaNeg, options.LearningRate) = (1.0, 0.1, 0.5, 2e-3);
         var sampler = ToyDatasets.Create("8gaussians");
-        Torch.ManualSeed(3);
+        torch.manual_seed(3);
         using (var model = new SoftIntroVae(options))
         using (var program = SoftIntroTraining.CreateProgram(model))
         {
@@ -68,9 +68,9 @@ public sealed class SoftIntroTrainingTests
             foreach (var name in new[] { "encoder_loss", "decoder_loss", "kl_real", "kl_fake", "kl_rec", "exp_elbo_fake", "exp_elbo_rec", "diff_kl" })
                 Assert.IsTrue(result.FinalTerms.ContainsKey(name), name);
             Assert.IsTrue(result.History.Series("kl").Count > 0, "the warm-up logs the plain-VAE terms");
-            Assert.AreEqual(2e-3, program.Optimizers[0].Optimizer.LearningRate, 1e-15, "milestones 10k/15k are not reached");
+            Assert.AreEqual(2e-3, program.Optimizers[0].Optimizer.GetLearningRate(), 1e-15, "milestones 10k/15k are not reached");
 
-            Torch.ManualSeed(5);
+            torch.manual_seed(5);
             var metrics = Density2DMetrics.Compute(model, sampler, new Density2DOptions { Samples = 2000, GridPoints = 64, DataBatches = 10 });
             Console.WriteLine($"8gaussians after 300 iterations: {metrics}");
             Assert.IsTrue(double.IsFinite(metrics.Kl) && metrics.Kl >= 0, $"KL {metrics.Kl}");
@@ -78,7 +78,7 @@ public sealed class SoftIntroTrainingTests
             Assert.IsTrue(double.IsFinite(metrics.GnElbo) && metrics.GnElbo > 0, $"gnELBO {metrics.GnElbo}");
             Assert.AreEqual(2.0, metrics.Range);
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount, "tensors leaked");
+        Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");
     }
 
     [TestMethod]
@@ -91,15 +91,15 @@ public sealed class SoftIntroTrainingTests
         options.TrainPriorInIntrospection = introPrior;
         options.SampleFakesWithGrad = introPrior;
         var sampler = ToyDatasets.Create("8gaussians");
-        Torch.ManualSeed(6);
+        torch.manual_seed(6);
         using var model = new SoftIntroVae(options);
-        using (Torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
+        using (torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
         using var program = SoftIntroTraining.CreateProgram(model);
         Assert.AreEqual(introPrior, program.PriorTrainsInIntrospection);
-        using (Torch.NewDisposeScope()) program.Step(sampler.Sample(128), 1, () => sampler.Sample(128));
+        using (torch.NewDisposeScope()) program.Step(sampler.Sample(128), 1, () => sampler.Sample(128));
         var prior = Snapshot(model, "prior.");
         var decoder = Snapshot(model, "decoder.");
-        using (Torch.NewDisposeScope()) program.Step(sampler.Sample(128), 2, () => sampler.Sample(128));
+        using (torch.NewDisposeScope()) program.Step(sampler.Sample(128), 2, () => sampler.Sample(128));
         Assert.AreEqual(introPrior, Changed(prior, Snapshot(model, "prior.")), "prior parameters");
         Assert.IsTrue(Changed(decoder, Snapshot(model, "decoder.")), "decoder parameters");
         Assert.AreEqual(introPrior && options.ClipPriorVariance, model.MixturePrior!.ClipEnabled, "clipping starts with the introspective phase of a playing prior");
@@ -112,22 +112,22 @@ public sealed class SoftIntroTrainingTests
         options.WarmupIterations = 3;
         options.VampConversionLead = 1;   // converted at the start of iteration 3
         var sampler = ToyDatasets.Create("2spirals");
-        Torch.ManualSeed(7);
+        torch.manual_seed(7);
         using var model = new SoftIntroVae(options);
-        using (Torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
+        using (torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
         using var program = SoftIntroTraining.CreateProgram(model);
         for (long step = 1; step <= 2; step++)
-            using (Torch.NewDisposeScope()) program.Step(sampler.Sample(128), step, () => sampler.Sample(128));
+            using (torch.NewDisposeScope()) program.Step(sampler.Sample(128), step, () => sampler.Sample(128));
         Assert.IsTrue(model.VampActive);
         float[] encoded;
-        using (Torch.NewDisposeScope())
-        using (Torch.NoGrad())
-            encoded = model.VampPrior!.EncodeComponents(model.Encoder).Means.ToArray<float>();
-        using (Torch.NewDisposeScope()) program.Step(sampler.Sample(128), 3, () => sampler.Sample(128));
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+            encoded = model.VampPrior!.EncodeComponents(model.Encoder).Means.data<float>().ToArray();
+        using (torch.NewDisposeScope()) program.Step(sampler.Sample(128), 3, () => sampler.Sample(128));
         Assert.IsFalse(model.VampActive);
-        foreach (var (_, optimizer) in program.Optimizers) Assert.AreEqual(1, optimizer.StepCount, "fresh optimizers after the conversion");
+        foreach (var (_, optimizer) in program.Optimizers) Assert.AreEqual(1, OptimizerCheckpoint.StepCount(optimizer), "fresh optimizers after the conversion");
         // One Adam step moves each mean by at most about the learning rate.
-        var means = model.MixturePrior!.Means.ToArray<float>();
+        var means = model.MixturePrior!.Means.data<float>().ToArray();
         for (int i = 0; i < means.Length; i++) Assert.AreEqual(encoded[i], means[i], 2.5 * options.PriorLearningRate, $"mean {i}");
     }
 
@@ -141,12 +141,12 @@ public sealed class SoftIntroTrainingTests
         using (var model = new SoftIntroVae(options))
         using (var program = SoftIntroTraining.CreateProgram(model))
         {
-            using (Torch.NewDisposeScope()) program.Step(sampler.Sample(64), 1, () => sampler.Sample(64));
+            using (torch.NewDisposeScope()) program.Step(sampler.Sample(64), 1, () => sampler.Sample(64));
             var before = Snapshot(model, "encoder.");
             var ex = Assert.ThrowsExactly<TrainingDivergedException>(() =>
             {
-                using var scope = Torch.NewDisposeScope();
-                program.Step(Torch.Full([64, 2], double.NaN), 2, () => sampler.Sample(64));
+                using var scope = torch.NewDisposeScope();
+                program.Step(torch.full(64, 2, double.NaN), 2, () => sampler.Sample(64));
             });
             Assert.AreEqual("encoder_loss", ex.Term);
             Assert.AreEqual(2, ex.Step);
@@ -179,11 +179,11 @@ public sealed class SoftIntroTrainingTests
             var sampler = ToyDatasets.Create("checkerboard");
             SoftIntroVae Run(long iterations, bool resume)
             {
-                Torch.ManualSeed(8);
+                torch.manual_seed(8);
                 var model = new SoftIntroVae(options);
                 try
                 {
-                    if (!resume) using (Torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
+                    if (!resume) using (torch.NewDisposeScope()) model.InitializePrior(sampler.Sample(64));
                     using var program = SoftIntroTraining.CreateProgram(model);
                     new Trainer(program, new TrainerOptions
                     {
@@ -202,11 +202,11 @@ public sealed class SoftIntroTrainingTests
             Run(4, resume: false).Dispose();
             Dictionary<string, float[]> resumed;
             using (var model = Run(8, resume: true))
-                resumed = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray<float>());
+                resumed = model.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.data<float>().ToArray());
             Directory.Delete(Path.Combine(dir, "checkpoints"), recursive: true);
             using var straight = Run(8, resume: false);
             foreach (var (name, t) in straight.StateDict())
-                CollectionAssert.AreEqual(t.ToArray<float>(), resumed[name], $"{name} differs after resuming");
+                CollectionAssert.AreEqual(t.data<float>().ToArray(), resumed[name], $"{name} differs after resuming");
             Assert.IsFalse(straight.VampActive);
             Assert.IsTrue(straight.MixturePrior!.ClipEnabled);
 
@@ -217,13 +217,13 @@ public sealed class SoftIntroTrainingTests
             Assert.AreEqual(SoftIntroPriorKind.Vamp, loaded.PriorKind);
             Assert.IsFalse(loaded.VampActive, "the conversion flag is restored");
             Assert.IsTrue(loaded.MixturePrior!.ClipEnabled, "the clipping flag is restored");
-            using var scope = Torch.NewDisposeScope();
-            using var noGrad = Torch.NoGrad();
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
             straight.SetTraining(false);
-            var z = Torch.Randn([16, 2]);
-            CollectionAssert.AreEqual(straight.Prior.LogProb(z).ToArray<float>(), loaded.Prior.LogProb(z).ToArray<float>());
+            var z = torch.randn(16, 2);
+            CollectionAssert.AreEqual(straight.Prior.LogProb(z).data<float>().ToArray(), loaded.Prior.LogProb(z).data<float>().ToArray());
             var x = sampler.Sample(16);
-            CollectionAssert.AreEqual(straight.Encode(x).Mean.ToArray<float>(), loaded.Encode(x).Mean.ToArray<float>());
+            CollectionAssert.AreEqual(straight.Encode(x).Mean.data<float>().ToArray(), loaded.Encode(x).Mean.data<float>().ToArray());
         }
         finally
         {
@@ -267,7 +267,7 @@ public sealed class SoftIntroTrainingTests
     }
 
     private static Dictionary<string, float[]> Snapshot(SoftIntroVae model, string prefix) =>
-        model.NamedParameters().Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.Name, p => p.Parameter.ToArray<float>());
+        model.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
 
     private static bool Changed(Dictionary<string, float[]> before, Dictionary<string, float[]> after) =>
         before.Any(kv => !kv.Value.SequenceEqual(after[kv.Key]));

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 [TestClass]
 public sealed class SymmetricKlTests : MetricTestBase
@@ -12,10 +11,10 @@ public sealed class SymmetricKlTests : MetricTestBase
     public void NearestNeighborEstimateMatchesClosedFormForShiftedGaussians()
     {
         // KL(N(0, I) ‖ N(μ, I)) = ½‖μ‖² = 0.5 for μ = (1, 0); the estimate's spread over seeds is about 0.045.
-        Torch.ManualSeed(11);
-        using var scope = Torch.NewDisposeScope();
-        var p = Torch.Randn([5000, 2]);
-        var q = Torch.Randn([5000, 2]) + Tensor.From([1f, 0f], 1, 2);
+        torch.manual_seed(11);
+        using var scope = torch.NewDisposeScope();
+        var p = torch.randn([5000, 2]);
+        var q = torch.randn([5000, 2]) + torch.tensor([1f, 0f], 1, 2);
         Assert.AreEqual(0.5, NearestNeighborKl.Estimate(p, q), 0.15);
         Assert.AreEqual(0.5, NearestNeighborKl.Estimate(q, p), 0.15);
     }
@@ -23,10 +22,10 @@ public sealed class SymmetricKlTests : MetricTestBase
     [TestMethod]
     public void NearestNeighborEstimateIsNearZeroForIdenticalDistributions()
     {
-        Torch.ManualSeed(12);
-        using var scope = Torch.NewDisposeScope();
-        var p = Torch.Randn([5000, 2]);
-        var q = Torch.Randn([5000, 2]);
+        torch.manual_seed(12);
+        using var scope = torch.NewDisposeScope();
+        var p = torch.randn([5000, 2]);
+        var q = torch.randn([5000, 2]);
         Assert.AreEqual(0, NearestNeighborKl.Estimate(p, q), 0.1);
     }
 
@@ -35,9 +34,9 @@ public sealed class SymmetricKlTests : MetricTestBase
     {
         // Hand-checkable sets in 1-D: P = {0, 1, 3}, Q = {0.5, 2.5}.
         // r = (1, 1, 2), s = (0.5, 0.5, 0.5): D̂ = (1/3)(log .5 + log .5 + log .25) + log(2/2).
-        using var scope = Torch.NewDisposeScope();
-        var p = Tensor.From([0f, 1f, 3f], 3, 1);
-        var q = Tensor.From([0.5f, 2.5f], 2, 1);
+        using var scope = torch.NewDisposeScope();
+        var p = torch.tensor([0f, 1f, 3f], 3, 1);
+        var q = torch.tensor([0.5f, 2.5f], 2, 1);
         double expected = (Math.Log(0.5) + Math.Log(0.5) + Math.Log(0.25)) / 3;
         Assert.AreEqual(expected, NearestNeighborKl.Estimate(p, q), 1e-12);
         // Chunking one row at a time gives the same answer.
@@ -47,9 +46,9 @@ public sealed class SymmetricKlTests : MetricTestBase
     [TestMethod]
     public void DuplicateSamplesAreFlooredNotInfinite()
     {
-        using var scope = Torch.NewDisposeScope();
-        var p = Tensor.From([0f, 0f, 1f], 3, 1);   // rows 0 and 1 coincide: r = 0 for both
-        var q = Tensor.From([0f, 2f], 2, 1);       // coincides with P row 0: s = 0
+        using var scope = torch.NewDisposeScope();
+        var p = torch.tensor([0f, 0f, 1f], 3, 1);   // rows 0 and 1 coincide: r = 0 for both
+        var q = torch.tensor([0f, 2f], 2, 1);       // coincides with P row 0: s = 0
         double estimate = NearestNeighborKl.Estimate(p, q, minimumDistance: 1e-3);
         // r = (1e-3, 1e-3, 1), s = (1e-3, 1e-3, 1) after the floor: every ratio is 1.
         Assert.AreEqual(Math.Log(2.0 / 2.0), estimate, 1e-12);
@@ -58,11 +57,11 @@ public sealed class SymmetricKlTests : MetricTestBase
     [TestMethod]
     public void NearestNeighborEstimateRejectsBadShapes()
     {
-        using var scope = Torch.NewDisposeScope();
-        var twoD = Torch.Randn([10, 2]);
-        var threeD = Torch.Randn([10, 3]);
-        var single = Torch.Randn([1, 2]);
-        var vector = Torch.Randn([10]);
+        using var scope = torch.NewDisposeScope();
+        var twoD = torch.randn([10, 2]);
+        var threeD = torch.randn([10, 3]);
+        var single = torch.randn([1, 2]);
+        var vector = torch.randn([10]);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => NearestNeighborKl.Estimate(twoD, threeD)).Message, "dimensions");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => NearestNeighborKl.Estimate(single, twoD)).Message, "at least 2");
         Assert.ThrowsExactly<ArgumentException>(() => NearestNeighborKl.Estimate(vector, twoD));
@@ -75,8 +74,8 @@ public sealed class SymmetricKlTests : MetricTestBase
         // Data x ~ N(0, I), posterior N(0.8x, 0.36 I): the aggregate posterior is N(0, I), the prior.
         using var data = GaussianData(2000, 21);
         var model = new MetricTestModel(2, [2],
-            x => (x * 0.8, Torch.FullLike(x, Math.Log(0.36))),
-            z => z.Clone());
+            x => (x * 0.8, torch.full_like(x, Math.Log(0.36))),
+            z => z.clone());
         var result = SymmetricKl.Compute(model, data, samples: 2000, seed: 3);
         Assert.IsTrue(result.InGenerationSpace);
         Assert.AreEqual(result.PriorToPosterior + result.PosteriorToPrior, result.Value, 1e-12);
@@ -94,14 +93,14 @@ public sealed class SymmetricKlTests : MetricTestBase
         using var data = GaussianData(2000, 22);
         Func<Tensor, (Tensor, Tensor)> encode = x =>
         {
-            using var scope = Torch.NewDisposeScope();
-            var mean = x * 0.8 * Tensor.From(s.Select(v => (float)v).ToArray(), 1, 2) + Tensor.From(c.Select(v => (float)v).ToArray(), 1, 2);
-            var logVar = Torch.ZerosLike(x) + Tensor.From(s.Select(v => (float)Math.Log(0.36 * v * v)).ToArray(), 1, 2);
-            return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+            using var scope = torch.NewDisposeScope();
+            var mean = x * 0.8 * torch.tensor(s.Select(v => (float)v).ToArray(), 1, 2) + torch.tensor(c.Select(v => (float)v).ToArray(), 1, 2);
+            var logVar = torch.zeros_like(x) + torch.tensor(s.Select(v => (float)Math.Log(0.36 * v * v)).ToArray(), 1, 2);
+            return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
         };
-        var matched = new MetricTestModel(2, [2], encode, z => z.Clone(), new MetricTestAffinePrior(c, s));
-        var mismatched = new MetricTestModel(2, [2], encode, z => z.Clone());
-        var plain = new MetricTestModel(2, [2], encode, z => z.Clone(), new MetricTestPlainGaussianPrior(c, s));
+        var matched = new MetricTestModel(2, [2], encode, z => z.clone(), new MetricTestAffinePrior(c, s));
+        var mismatched = new MetricTestModel(2, [2], encode, z => z.clone());
+        var plain = new MetricTestModel(2, [2], encode, z => z.clone(), new MetricTestPlainGaussianPrior(c, s));
 
         var good = SymmetricKl.Compute(matched, data, samples: 2000, seed: 4);
         var bad = SymmetricKl.Compute(mismatched, data, samples: 2000, seed: 4);
@@ -128,10 +127,10 @@ public sealed class SymmetricKlTests : MetricTestBase
     public void RejectsMismatchedAndEmptyData()
     {
         var model = MetricTestModel.IdentityEncoder(2, 0.5);
-        using var wrongShape = Torch.Zeros([10, 3]);
-        using var empty = Torch.Zeros([0, 2]);
-        using var integers = Torch.Zeros([10, 2], DType.Int64);
-        using var good = Torch.Zeros([10, 2]);
+        using var wrongShape = torch.zeros([10, 3]);
+        using var empty = torch.zeros([0, 2]);
+        using var integers = torch.zeros([10, 2], ScalarType.Int64);
+        using var good = torch.zeros([10, 2]);
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SymmetricKl.Compute(model, wrongShape)).Message, "[N, 2]");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SymmetricKl.Compute(model, empty)).Message, "no samples");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => SymmetricKl.Compute(model, integers)).Message, "floating point");
@@ -140,7 +139,7 @@ public sealed class SymmetricKlTests : MetricTestBase
 
     private static Tensor GaussianData(long n, long seed)
     {
-        Torch.ManualSeed(seed);
-        return Torch.Randn([n, 2]);
+        torch.manual_seed(seed);
+        return torch.randn([n, 2]);
     }
 }

@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>The batch-source adapters: shapes, saved positions, and mismatched states.</summary>
 [TestClass]
@@ -13,27 +12,27 @@ public sealed class TrainingBatchSourceTests
     [TestMethod]
     public void DatasetSourceResumesTheSameBatchSequence()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var dataset = TensorDataset.FromArray(Enumerable.Range(0, 30).Select(i => (float)i).ToArray(), [3]))
         {
             using var a = new DatasetBatchSource(dataset, batchSize: 4, seed: 11);
             Assert.AreEqual(2, a.BatchesPerEpoch);
             for (int i = 0; i < 5; i++) a.Next().Dispose();
             var state = a.SaveState();
-            var expected = Enumerable.Range(0, 4).Select(_ => { using var t = a.Next(); return t.ToArray<float>(); }).ToList();
+            var expected = Enumerable.Range(0, 4).Select(_ => { using var t = a.Next(); return t.data<float>().ToArray(); }).ToList();
 
             using var b = new DatasetBatchSource(dataset, batchSize: 4, seed: 11);
             b.RestoreState(state);
             foreach (var e in expected)
             {
                 using var t = b.Next();
-                CollectionAssert.AreEqual(new long[] { 4, 3 }, t.Shape);
-                Assert.AreEqual(DType.Float32, t.DType);
-                CollectionAssert.AreEqual(e, t.ToArray<float>());
+                CollectionAssert.AreEqual(new long[] { 4, 3 }, t.shape);
+                Assert.AreEqual(ScalarType.Float32, t.dtype);
+                CollectionAssert.AreEqual(e, t.data<float>().ToArray());
             }
             Assert.AreEqual(4, b.Epoch);
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -53,15 +52,15 @@ public sealed class TrainingBatchSourceTests
     public void SamplerSourceDrawsFromTheGlobalGenerator()
     {
         var source = new SamplerBatchSource(ToyDatasets.Create("checkerboard"), 32);
-        Torch.ManualSeed(3);
+        torch.manual_seed(3);
         float[] first;
         using (var t = source.Next())
         {
-            CollectionAssert.AreEqual(new long[] { 32, 2 }, t.Shape);
-            first = t.ToArray<float>();
+            CollectionAssert.AreEqual(new long[] { 32, 2 }, t.shape);
+            first = t.data<float>().ToArray();
         }
-        Torch.ManualSeed(3);
-        using (var t = source.Next()) CollectionAssert.AreEqual(first, t.ToArray<float>());
+        torch.manual_seed(3);
+        using (var t = source.Next()) CollectionAssert.AreEqual(first, t.data<float>().ToArray());
 
         source.RestoreState(source.SaveState());
         var other = new SamplerBatchSource(ToyDatasets.Create("rings"), 32);

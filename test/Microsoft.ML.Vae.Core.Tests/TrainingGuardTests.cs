@@ -1,10 +1,10 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>The NaN/Inf guard: exact step and term in the error, and rollback with lowered learning rates.</summary>
 [TestClass]
@@ -17,7 +17,7 @@ public sealed class TrainingGuardTests
     [DataRow(5, 10)]
     public void NaNTermIsReportedWithItsExactStep(int logInterval, int badStep)
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var program = NewProgram())
         {
             program.Poison = (step, _) => step == badStep ? double.NaN : null;
@@ -27,7 +27,7 @@ public sealed class TrainingGuardTests
             Assert.AreEqual("activity", ex.Term);
             Assert.AreEqual(badStep, ex.Step);
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -43,7 +43,7 @@ public sealed class TrainingGuardTests
     [TestMethod]
     public void RollbackLowersTheLearningRateAndFinishes()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using (var program = NewProgram(schedule: false))
         {
             // Diverges at step 13 while the rate is the initial one; a halved rate trains on.
@@ -58,14 +58,14 @@ public sealed class TrainingGuardTests
 
             Assert.AreEqual(20, result.FinalStep);
             Assert.AreEqual(1, result.Rollbacks);
-            Assert.AreEqual(0.005, program.Adam.LearningRate, 1e-15);
+            Assert.AreEqual(0.005, program.Adam.GetLearningRate(), 1e-15);
             Assert.IsTrue(program.ParameterValues().All(float.IsFinite));
             CollectionAssert.AreEqual(new long[] { 5, 10, 15, 20 }, result.History.Rows.Select(r => r.Step).ToArray());
             Assert.IsTrue(result.History.Rows.All(r => r.Values.Values.All(double.IsFinite)));
             CollectionAssert.AreEqual(new long[] { 10 }, program.ResumedAt);
             Assert.IsTrue(messages.Any(m => m.Contains("rolled back to step 10", StringComparison.Ordinal)), string.Join("\n", messages));
         }
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
@@ -80,7 +80,7 @@ public sealed class TrainingGuardTests
         var result = trainer.Train(Source());
         Assert.AreEqual(1, result.Rollbacks);
         // ExponentialLR(0.99) after 12 steps, times the rollback factor.
-        Assert.AreEqual(0.01 * Math.Pow(0.99, 12) * 0.5, program.Adam.LearningRate, 1e-15);
+        Assert.AreEqual(0.01 * Math.Pow(0.99, 12) * 0.5, program.Adam.GetLearningRate(), 1e-15);
     }
 
     [TestMethod]
@@ -95,7 +95,7 @@ public sealed class TrainingGuardTests
         var ex = Assert.ThrowsExactly<TrainingDivergedException>(() => trainer.Train(Source()));
         StringAssert.StartsWith(ex.Message, "Loss term 'activity' became NaN at step 6.");
         StringAssert.Contains(ex.Message, "Gave up after 2 rollback(s)");
-        Assert.AreEqual(0.01 * 0.25, program.Adam.LearningRate, 1e-15);
+        Assert.AreEqual(0.01 * 0.25, program.Adam.GetLearningRate(), 1e-15);
     }
 
     [TestMethod]
@@ -109,7 +109,7 @@ public sealed class TrainingGuardTests
 
     private static TrainingTestProgram NewProgram(bool schedule = true)
     {
-        Torch.ManualSeed(99);
+        torch.manual_seed(99);
         return new TrainingTestProgram(2, schedule: schedule);
     }
 
@@ -119,10 +119,10 @@ public sealed class TrainingGuardTests
     private sealed class NonScalarProgram : ITrainingProgram
     {
         private readonly TrainingTestProgram _inner = new(2);
-        public IReadOnlyList<(string Name, Microsoft.ML.Vae.Torch.NN.Module Module)> Modules => _inner.Modules;
-        public IReadOnlyList<(string Name, Microsoft.ML.Vae.Torch.Optim.Optimizer Optimizer)> Optimizers => _inner.Optimizers;
+        public IReadOnlyList<(string Name, nn.Module Module)> Modules => _inner.Modules;
+        public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => _inner.Optimizers;
         public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch) =>
-            new LossTerms(batch.Mean()).Add("vector", Torch.Zeros([3]));
+            new LossTerms(batch.mean()).Add("vector", torch.zeros(3));
         public void Dispose() => _inner.Dispose();
     }
 }

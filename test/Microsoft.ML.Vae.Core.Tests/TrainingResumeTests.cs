@@ -1,10 +1,10 @@
 using Microsoft.ML.Vae.Core.Data;
+using Microsoft.ML.Vae.Core.Persistence.SafeTensors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Tests;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Exact resume: N steps in one go must equal k steps, a stop, fresh objects, a resume and the
@@ -16,31 +16,32 @@ public sealed class TrainingResumeTests
     private const int Total = 30;
 
     [TestMethod]
-    [DataRow("dataset", 12)]
-    [DataRow("sampler", 12)]
-    [DataRow("dataset", 13)]
-    public void StoppingAndResumingIsBitIdentical(string source, int stopAt)
+    [DataRow("dataset", 12, false)]
+    [DataRow("sampler", 12, false)]
+    [DataRow("dataset", 13, false)]
+    [DataRow("dataset", 13, true)]
+    public void StoppingAndResumingIsBitIdentical(string source, int stopAt, bool torchSharpAdam)
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using var folder = new TrainingTestFolder();
-        var straight = Run(source, Total, dir: null, resume: false);
+        var straight = Run(source, Total, dir: null, resume: false, torchSharpAdam: torchSharpAdam);
 
-        var first = Run(source, stopAt, folder.Path, resume: false);
+        var first = Run(source, stopAt, folder.Path, resume: false, torchSharpAdam: torchSharpAdam);
         Assert.AreEqual(stopAt, first.Result.FinalStep);
-        var resumed = Run(source, Total, folder.Path, resume: true);
+        var resumed = Run(source, Total, folder.Path, resume: true, torchSharpAdam: torchSharpAdam);
 
         Assert.AreEqual(Total, resumed.Result.FinalStep);
         CollectionAssert.AreEqual(new long[] { stopAt }, resumed.ResumedAt);
         CollectionAssert.AreEqual(straight.Parameters, resumed.Parameters, "parameters differ after resuming");
         AssertSameTerms(straight.Result.FinalTerms, resumed.Result.FinalTerms);
         AssertSameHistory(straight.Result.History, resumed.Result.History, except: stopAt);
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
     }
 
     [TestMethod]
     public void CancellingWritesACheckpointThatResumesExactly()
     {
-        long baseline = Tensor.LiveCount;
+        long baseline = LiveTensors.Count;
         using var folder = new TrainingTestFolder();
         var straight = Run("dataset", Total, dir: null, resume: false, secondBatch: true);
 
@@ -57,7 +58,41 @@ public sealed class TrainingResumeTests
         Assert.IsFalse(resumed.Result.Cancelled);
         CollectionAssert.AreEqual(straight.Parameters, resumed.Parameters);
         AssertSameHistory(straight.Result.History, resumed.Result.History, except: -1);
-        Assert.AreEqual(baseline, Tensor.LiveCount);
+        Assert.AreEqual(baseline, LiveTensors.Count);
+    }
+
+    /// <summary>
+    /// A version-1 checkpoint (written by the library's former binding: one Adam step count per
+    /// optimizer in the metadata, no per-parameter step tensors, a CUDA generator entry) still resumes
+    /// exactly. It is made here from a current one by rewriting it in that layout.
+    /// </summary>
+    [TestMethod]
+    public void AVersion1CheckpointResumesExactly()
+    {
+        using var folder = new TrainingTestFolder();
+        var straight = Run("dataset", Total, dir: null, resume: false);
+        Run("dataset", 20, folder.Path, resume: false);
+        var path = Path.Combine(folder.Path, CheckpointFile.FileName(20));
+        var file = SafeTensorsFormat.ReadFile(path);
+        var meta = new Dictionary<string, string>(file.Metadata) { ["version"] = "1", ["rng.cuda.device"] = "0" };
+        Assert.AreEqual("20", meta["optim.adam.step_count"]);
+        var entries = file.Entries.Values.Where(e => !e.Name.EndsWith(".step", StringComparison.Ordinal)).ToList();
+        Assert.AreEqual(file.Entries.Count - 4, entries.Count, "one step tensor per parameter of the test network");
+        entries.Add(new SafeTensorEntry("rng.cuda", ScalarType.Byte, [16], new byte[16]));
+        File.WriteAllBytes(path, SafeTensorsFormat.Serialize(entries, meta));
+        CheckpointFile.List(folder.Path).Where(c => c.Step != 20).ToList().ForEach(c => File.Delete(c.Path));
+
+        var resumed = Run("dataset", Total, folder.Path, resume: true);
+        CollectionAssert.AreEqual(new long[] { 20 }, resumed.ResumedAt);
+        CollectionAssert.AreEqual(straight.Parameters, resumed.Parameters);
+        AssertSameTerms(straight.Result.FinalTerms, resumed.Result.FinalTerms);
+
+        // Without the metadata count a version-1 file cannot say where Adam's bias correction stands.
+        meta.Remove("optim.adam.step_count");
+        File.WriteAllBytes(path, SafeTensorsFormat.Serialize(entries, meta));
+        foreach (var (_, p) in CheckpointFile.List(folder.Path).Where(c => c.Step != 20)) File.Delete(p);
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => Run("dataset", Total, folder.Path, resume: true));
+        StringAssert.Contains(ex.Message, "lacks the 'optim.adam.step_count' metadata entry");
     }
 
     [TestMethod]
@@ -75,12 +110,12 @@ public sealed class TrainingResumeTests
     private sealed record Outcome(TrainingResult Result, float[] Parameters, long[] ResumedAt);
 
     private static Outcome Run(string source, long iterations, string? dir, bool resume, bool secondBatch = false,
-        IProgress<TrainingProgress>? progress = null, CancellationToken token = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken token = default, bool torchSharpAdam = false)
     {
         // Fresh objects every time, initialized from a fixed seed as a new process would be.
-        Torch.ManualSeed(1234);
+        torch.manual_seed(1234);
         int dim = source == "sampler" ? 2 : 4;
-        using var program = new TrainingTestProgram(dim, useSecondBatch: secondBatch);
+        using var program = new TrainingTestProgram(dim, useSecondBatch: secondBatch, torchSharpAdam: torchSharpAdam);
         var options = new TrainerOptions
         {
             Iterations = iterations,
@@ -111,7 +146,7 @@ public sealed class TrainingResumeTests
         var values = new float[44 * 4];
         var rng = new Random(5);
         for (int i = 0; i < values.Length; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
-        return Tensor.From(values, 44, 4);
+        return torch.tensor(values, new long[] { 44, 4 });
     }
 
     private static void AssertSameTerms(IReadOnlyDictionary<string, double> expected, IReadOnlyDictionary<string, double> actual)

@@ -1,16 +1,17 @@
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
-using Microsoft.ML.Vae.Torch.Optim;
+using Microsoft.ML.Vae.Core.Training.Optimization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
-using Torch = Microsoft.ML.Vae.Torch.Torch;
-
 /// <summary>
 /// A small training program for the trainer tests: an MLP autoencoder with dropout (so the random
-/// generator matters), Adam with an exponential learning-rate schedule, an optional second batch
-/// per step, and an optional poisoned step that makes a term NaN or infinite.
+/// generator matters), Adam (the fused one by default, TorchSharp's on request) with an exponential
+/// learning-rate schedule, an optional second batch per step, and an optional poisoned step that
+/// makes a term NaN or infinite.
 /// </summary>
 internal sealed class TrainingTestProgram : ITrainingProgram
 {
@@ -18,10 +19,11 @@ internal sealed class TrainingTestProgram : ITrainingProgram
     private readonly Adam _adam;
     private readonly LRScheduler[] _schedulers;
 
-    public TrainingTestProgram(int dim, int hidden = 16, double learningRate = 1e-2, bool schedule = true, bool useSecondBatch = false)
+    public TrainingTestProgram(int dim, int hidden = 16, double learningRate = 1e-2, bool schedule = true, bool useSecondBatch = false,
+        bool torchSharpAdam = false)
     {
-        _net = new Sequential(new Linear(dim, hidden), new ReLU(), new Dropout(0.25), new Linear(hidden, dim));
-        _adam = new Adam(_net.Parameters(), learningRate);
+        _net = nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Dropout(0.25), nn.Linear(hidden, dim));
+        _adam = torchSharpAdam ? torch.optim.Adam(_net.parameters(), learningRate) : new FusedAdam(_net.parameters(), learningRate);
         _schedulers = schedule ? [new ExponentialLR(_adam, 0.99)] : [];
         UseSecondBatch = useSecondBatch;
         Modules = [("model", _net)];
@@ -43,39 +45,39 @@ internal sealed class TrainingTestProgram : ITrainingProgram
 
     public Adam Adam => _adam;
 
-    public IReadOnlyList<(string Name, Module Module)> Modules { get; }
+    public IReadOnlyList<(string Name, nn.Module Module)> Modules { get; }
 
-    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers { get; }
+    public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers { get; }
 
     public IReadOnlyList<LRScheduler> Schedulers => _schedulers;
 
     public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
     {
-        TrainingModeSeen.Add(_net.Training);
-        _adam.ZeroGrad();
-        var recon = _net.Forward(batch);
-        var mse = Functional.MseLoss(recon, batch);
-        var activity = recon.Abs().Mean() * 0.01;
-        if (Poison?.Invoke(step, _adam.LearningRate) is double factor) activity = activity * factor;
+        TrainingModeSeen.Add(_net.training);
+        _adam.zero_grad();
+        var recon = _net.forward(batch);
+        var mse = F.mse_loss(recon, batch);
+        var activity = recon.abs().mean() * 0.01;
+        if (Poison?.Invoke(step, _adam.GetLearningRate()) is double factor) activity = activity * factor;
         var total = mse + activity;
         var terms = new LossTerms(total);
         if (UseSecondBatch)
         {
             var other = nextBatch();
-            var second = Functional.MseLoss(_net.Forward(other), other) * 0.1;
+            var second = F.mse_loss(_net.forward(other), other) * 0.1;
             total = total + second;
             terms.Total = total;
             terms.Add("second", second);
         }
-        total.Backward();
-        _adam.Step();
+        total.backward();
+        _adam.step();
         return terms.Add("mse", mse).Add("activity", activity);
     }
 
     public void OnResumed(long step) => ResumedAt.Add(step);
 
     /// <summary>Every parameter value, flattened in registration order.</summary>
-    public float[] ParameterValues() => _net.Parameters().SelectMany(p => p.ToArray<float>()).ToArray();
+    public float[] ParameterValues() => _net.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Vae.Core.Evaluation;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Tests;
 
@@ -12,7 +13,7 @@ public sealed class EvaluationTests
     {
         public string Name => "test-pixels";
         public int Dimension => 784;
-        public Tensor Extract(Tensor images) => images.Flatten(1).To(DType.Float32, Device.Cpu);
+        public Tensor Extract(Tensor images) => images.flatten(1).to(ScalarType.Float32, torch.CPU);
         public void Dispose() { }
     }
 

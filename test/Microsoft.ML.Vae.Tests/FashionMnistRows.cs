@@ -24,8 +24,8 @@ internal static class FashionMnistRows
         if (!FashionMnist.IsAvailable())
             Assert.Inconclusive($"Fashion-MNIST is not installed (looked in {FashionMnist.Directory}); run eng/setup.sh.");
         using var data = train ? FashionMnist.LoadTrain(count) : FashionMnist.LoadTest(count);
-        var pixels = data.Features.ToArray<float>();
-        var labels = data.Labels!.ToArray<long>();
+        var pixels = data.Features.data<float>().ToArray();
+        var labels = data.Labels!.data<long>().ToArray();
         var rows = new FashionMnistRow[labels.Length];
         for (int i = 0; i < rows.Length; i++)
         {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
 
 namespace Microsoft.ML.Vae.Tests;
 
@@ -52,9 +53,9 @@ public sealed class FeaturizerClassificationTests
         var f = SharedFeaturizer.Value;
         var rows = FashionMnistRows.Load(train: false, 3);
         var latents = f.Featurizer.Transform(f.Context.Data.LoadFromEnumerable(rows)).GetColumn<float[]>("Features").ToArray();
-        using var scope = Torch.Torch.NewDisposeScope();
-        var x = Torch.Tensor.From(rows.SelectMany(r => r.Pixels).Select(p => p / 255f).ToArray(), 3, 1, 28, 28);
-        var expected = f.Vae.Encode(x).Mean.ToArray<float>();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(rows.SelectMany(r => r.Pixels).Select(p => p / 255f).ToArray(), [3, 1, 28, 28]);
+        var expected = f.Vae.Encode(x).Mean.data<float>().ToArray();
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < SharedFeaturizer.LatentDim; j++)
                 Assert.AreEqual(expected[i * SharedFeaturizer.LatentDim + j], latents[i][j], 1e-4f, $"Row {i}, latent {j}.");

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 
 namespace Microsoft.ML.Vae.Tests;
 
@@ -69,7 +70,6 @@ public sealed class GeneratorTests
         CollectionAssert.AreEqual(new[] { 1, 28, 28 }, ((VectorDataViewType)samples.Schema["Image"].Type).Dimensions.ToArray());
     }
 
-#if MLNET_IMAGE_ANALYTICS
     [TestMethod]
     public void ConvertToImageAcceptsGeneratedSamples()
     {
@@ -83,5 +83,4 @@ public sealed class GeneratorTests
             using (image)
                 Assert.AreEqual(28, image.Width);
     }
-#endif
 }

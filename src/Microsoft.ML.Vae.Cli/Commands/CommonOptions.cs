@@ -1,6 +1,8 @@
 using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
@@ -15,13 +17,13 @@ internal static class CommonOptions
     /// <summary>Applies --threads and parses --device (with a clear error when CUDA is unavailable).</summary>
     public static Device ApplyRuntime(ParsedArguments args)
     {
-        if (args.GetLong("threads", 1, 1024) is long t) Torch.Torch.Threads = (int)t;
+        if (args.GetLong("threads", 1, 1024) is long t) torch.set_num_threads((int)t);
         var text = args.Get("device");
-        if (text is null) return Torch.Device.Cpu;
+        if (text is null) return torch.CPU;
         Device device;
-        try { device = Torch.Device.Parse(text); }
+        try { device = Devices.Parse(text); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return device.EnsureAvailable();
+        return Devices.EnsureAvailable(device);
     }
 
     /// <summary>Loads a model file named by --model, with a clear error when it is missing.</summary>

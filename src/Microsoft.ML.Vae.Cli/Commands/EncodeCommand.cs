@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
@@ -28,21 +30,21 @@ internal sealed class EncodeCommand : ICommand
         var spec = args.Require("data");
         var device = CommonOptions.ApplyRuntime(args);
         using var model = CommonOptions.LoadModel(args, device);
-        Torch.Torch.ManualSeed(args.GetLong("seed", 0) ?? 0);
+        torch.manual_seed(args.GetLong("seed", 0) ?? 0);
         using var data = CliDatasets.Resolve(spec);
-        using var scope = Torch.Torch.NewDisposeScope();
-        Torch.Tensor features;
-        Torch.Tensor? labels = null;
+        using var scope = torch.NewDisposeScope();
+        Tensor features;
+        Tensor? labels = null;
         if (data.IsToy) features = data.Sampler!.Sample(args.GetLong("count", 1, 10_000_000) ?? 5000);
         else
         {
             var set = data.Evaluation;
             long n = Math.Min(set.Count, args.GetLong("limit", 1) ?? set.Count);
-            features = set.Features.Narrow(0, 0, n);
-            labels = set.Labels?.Narrow(0, 0, n);
+            features = set.Features.narrow(0, 0, n);
+            labels = set.Labels?.narrow(0, 0, n);
         }
-        var codes = RepresentationMetrics.Encode(model, features).Cpu().ToArray<float>();
-        long[] labelValues = labels?.ToArray<long>() ?? [];
+        var codes = RepresentationMetrics.Encode(model, features).cpu().data<float>().ToArray();
+        long[] labelValues = labels?.contiguous().data<long>().ToArray() ?? [];
         int d = model.LatentDim;
         long rows = codes.Length / d;
         CommonOptions.EnsureParent(outPath);

@@ -2,6 +2,8 @@ using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Cli.Output;
 using Microsoft.ML.Vae.Core.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
@@ -31,7 +33,7 @@ internal sealed class SampleCommand : ICommand
         using var model = CommonOptions.LoadModel(args, device);
         bool twoD = model.SampleShape.Length == 1 && model.SampleShape[0] == 2;
         int count = (int)(args.GetLong("count", 1, 1_000_000) ?? (twoD ? 5000 : 64));
-        Torch.Torch.ManualSeed(seed);
+        torch.manual_seed(seed);
         CommonOptions.EnsureParent(outPath);
         if (!args.Has("low-posterior") && !args.Has("high-posterior"))
         {
@@ -42,12 +44,12 @@ internal sealed class SampleCommand : ICommand
         }
         var spec = args.Get("data") ?? throw new UsageException("Posterior-based samples need --data (the data whose aggregate posterior is used).");
         using var data = CliDatasets.Resolve(spec);
-        using var scope = Torch.Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var evalData = data.IsToy ? data.Sampler!.Sample(5000) : data.Evaluation.Features;
         using var set = args.Has("low-posterior")
             ? LowPosteriorSampler.Generate(model, evalData, count, seed: seed)
             : HighPosteriorSampler.Generate(model, evalData, count, seed: seed);
-        SampleWriter.Write(outPath, set.Samples.Cpu(), model, SampleWriter.PlotRangeFor(spec));
+        SampleWriter.Write(outPath, set.Samples.cpu(), model, SampleWriter.PlotRangeFor(spec));
         Console.Out.WriteLine($"wrote {set.Count} {(args.Has("low-posterior") ? "low" : "high")}-posterior samples to {outPath}");
         return 0;
     }

@@ -6,6 +6,9 @@ using Microsoft.ML.Vae.Cli.Output;
 using Microsoft.ML.Vae.Core.Imaging;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
@@ -44,14 +47,14 @@ internal sealed class TrainCommand : ICommand
         var dataSpec = args.Require("data");
         var device = CommonOptions.ApplyRuntime(args);
         long seed = args.GetLong("seed", 0) ?? 0;
-        Torch.Torch.ManualSeed(seed);
+        torch.manual_seed(seed);
         using var data = CliDatasets.Resolve(dataSpec, args.GetLong("limit", 1));
         var setup = CliModelFactory.Create(args, data, device);
         using var model = setup.Model;
         using var program = setup.Program;
         Directory.CreateDirectory(outDir);
         var output = Console.Out;
-        output.WriteLine($"training {setup.Description} on {data.Name} for {setup.Iterations:N0} iterations ({Torch.Torch.Threads} threads, {device})");
+        output.WriteLine($"training {setup.Description} on {data.Name} for {setup.Iterations:N0} iterations ({torch.get_num_threads()} threads, {Devices.Describe(device)})");
 
         var options = new TrainerOptions
         {
@@ -98,7 +101,7 @@ internal sealed class TrainCommand : ICommand
     /// <summary>Gives batch sources without IDisposable a uniform using-pattern.</summary>
     private sealed class DisposableSource(IBatchSource inner) : IBatchSource, IDisposable
     {
-        public Torch.Tensor Next() => inner.Next();
+        public Tensor Next() => inner.Next();
         public string SaveState() => inner.SaveState();
         public void RestoreState(string state) => inner.RestoreState(state);
         public void Dispose() => (inner as IDisposable)?.Dispose();

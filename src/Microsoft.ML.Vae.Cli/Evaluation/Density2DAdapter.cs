@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Evaluation;
 
@@ -12,7 +14,7 @@ internal static class Density2DAdapter
     {
         if (model.SampleShape.Length != 1 || model.SampleShape[0] != 2)
             throw new ArgumentException($"The 2-D metrics need a model of 2-D data; this one has samples of shape [{string.Join(", ", model.SampleShape)}].");
-        Torch.Torch.ManualSeed(s.Seed);
+        torch.manual_seed(s.Seed);
         var r = Density2DMetrics.Compute(model, data.Sampler!);
         yield return ("kl", r.Kl);
         yield return ("jsd", r.Jsd);

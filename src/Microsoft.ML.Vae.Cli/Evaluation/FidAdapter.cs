@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Evaluation;
 
@@ -17,16 +19,16 @@ internal static class FidAdapter
         using var extractor = CreateExtractor(data, s, out var classifierAccuracy);
         var eval = data.Evaluation;
         long n = Math.Min(eval.Count, s.FidCount);
-        using var real = eval.Features.Narrow(0, 0, n);
+        using var real = eval.Features.narrow(0, 0, n);
         var realStats = FidCalculator.ComputeStatistics(extractor, real);
-        Torch.Torch.ManualSeed(s.Seed);
+        torch.manual_seed(s.Seed);
         var normal = FidCalculator.ComputeForPriorSamples(extractor, model, realStats, n);
         yield return ("fid", normal.Fid);
         yield return ("fidFeatures", normal.Features);
         if (classifierAccuracy is double acc) yield return ("fidClassifierAccuracy", acc);
         using (var lp = LowPosteriorSampler.Generate(model, real, (int)Math.Min(n, 5000), seed: s.Seed))
             yield return ("fidLowPosterior", FidCalculator.Compute(extractor, realStats, lp.Samples).Fid);
-        using (var rec = real.Narrow(0, 0, Math.Min(n, 5000)))
+        using (var rec = real.narrow(0, 0, Math.Min(n, 5000)))
             yield return ("fidReconstruction", FidCalculator.ComputeForReconstructions(extractor, model, rec).Fid);
         yield return ("fidCount", n);
     }

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Evaluation;
 
@@ -55,10 +57,10 @@ internal static class MetricSuite
     }
 
     /// <summary>Evaluation data as one tensor: the held-out images, or fresh samples of a 2-D distribution.</summary>
-    internal static Torch.Tensor EvaluationTensor(CliData data, long seed, long toyCount = 5000)
+    internal static Tensor EvaluationTensor(CliData data, long seed, long toyCount = 5000)
     {
-        if (!data.IsToy) return data.Evaluation.Features.Alias();
-        Torch.Torch.ManualSeed(seed);
+        if (!data.IsToy) return data.Evaluation.Features.alias();
+        torch.manual_seed(seed);
         return data.Sampler!.Sample(toyCount);
     }
 
@@ -71,7 +73,7 @@ internal static class MetricSuite
     private static IEnumerable<(string, JsonNode?)> Nll(IVaeModel model, CliData data, MetricSettings s)
     {
         using var all = EvaluationTensor(data, s.Seed, s.NllCount);
-        using var x = all.Narrow(0, 0, Math.Min(all.Size(0), s.NllCount));
+        using var x = all.narrow(0, 0, Math.Min(all.size(0), s.NllCount));
         var r = ImportanceSampledNll.Compute(model, x, s.NllSamples, seed: s.Seed);
         yield return ("nll", r.Nll);
         yield return ("nllStandardError", r.NllStandardError);

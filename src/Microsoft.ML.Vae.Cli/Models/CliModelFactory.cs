@@ -3,7 +3,8 @@ using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Objectives;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Models;
 
@@ -72,7 +73,7 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.ParameterCount:N0} parameters)");
+                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
         }
         catch
         {

@@ -1,7 +1,8 @@
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Models;
 
@@ -27,7 +28,7 @@ internal static class GamixSetup
         {
             var program = GamixTraining.CreateProgram(model, options);
             return new TrainingSetup(model, program, options.BatchSize, options.Iterations,
-                $"{options.Kind}{(patchGan ? " + PatchGAN" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {model.ParameterCount:N0} parameters)");
+                $"{options.Kind}{(patchGan ? " + PatchGAN" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {model.parameters().Sum(p => p.numel()):N0} parameters)");
         }
         catch
         {

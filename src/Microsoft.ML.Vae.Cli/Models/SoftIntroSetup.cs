@@ -1,7 +1,8 @@
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Models;
 
@@ -60,7 +61,7 @@ internal static class SoftIntroSetup
             var program = SoftIntroTraining.CreateProgram(model, options);
             string priorText = learned ? $", {prior} prior K={options.Components}{(options.ClipPriorVariance ? ", clipped" : "")}{(options.ResponsibilityWeight > 0 ? $", λ_H={options.ResponsibilityWeight:g3}" : "")}" : "";
             return new TrainingSetup(model, program, options.BatchSize, options.Iterations,
-                $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {model.ParameterCount:N0} parameters)")
+                $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {model.parameters().Sum(p => p.numel()):N0} parameters)")
             {
                 PrepareFreshRun = source => SoftIntroTraining.InitializePrior(model, source),
             };

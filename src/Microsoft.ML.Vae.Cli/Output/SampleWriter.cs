@@ -1,7 +1,8 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Imaging;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Output;
 
@@ -11,12 +12,12 @@ internal static class SampleWriter
     /// <summary>Normal samples: z ~ prior → decoder → data range.</summary>
     public static Tensor Draw(IVaeModel model, long count)
     {
-        using var noGrad = Torch.Torch.NoGrad();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
-        using var scope = Torch.Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var z = model.Prior.Sample(count);
         var decoded = model.Decode(z);
-        return model.Observation.ToData(decoded).Cpu().MoveToOuterScope();
+        return model.Observation.ToData(decoded).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>Writes samples (CPU tensors in data space) as a grid for images or a scatter plot for 2-D points.</summary>

@@ -1,9 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Cuts a <see cref="TensorDataset"/> into mini-batches, shuffled per epoch with its own seeded
@@ -33,7 +32,8 @@ public sealed class Batcher : IDisposable
         if (_options.DropLast && _options.BatchSize > data.Count)
             throw new ArgumentException(
                 $"With DropLast, batch size {_options.BatchSize} exceeds the {data.Count} samples: no batch would ever be produced.", nameof(options));
-        if (_options.Device.IsCuda) _options.Device.EnsureAvailable();
+        _options.Device ??= torch.CPU;
+        if (_options.Device.type != DeviceType.CPU) Devices.EnsureAvailable(_options.Device);
         Data = data;
         SamplesPerEpoch = _options.DropLast ? data.Count / _options.BatchSize * _options.BatchSize : data.Count;
     }
@@ -153,11 +153,11 @@ public sealed class Batcher : IDisposable
         var order = OrderTensor();
         Tensor x;
         Tensor? y;
-        using (var scope = Torch.NewDisposeScope())
+        using (var scope = torch.NewDisposeScope())
         {
-            var indices = order.Narrow(0, Position, count);
-            x = ToDevice(Data.Features.IndexSelect(0, indices)).MoveToOuterScope();
-            y = Data.Labels is null ? null : ToDevice(Data.Labels.IndexSelect(0, indices)).MoveToOuterScope();
+            var indices = order.narrow(0, Position, count);
+            x = ToDevice(Data.Features.index_select(0, indices)).MoveToOuterDisposeScope();
+            y = Data.Labels is null ? null : ToDevice(Data.Labels.index_select(0, indices)).MoveToOuterDisposeScope();
         }
         Position += count;
         return (x, y);
@@ -166,9 +166,9 @@ public sealed class Batcher : IDisposable
     private Tensor ToDevice(Tensor t)
     {
         var device = _options.Device;
-        if (!device.IsCuda) return t;
-        var host = _options.PinMemory ? t.PinMemory() : t;
-        return host.To(device, nonBlocking: _options.PinMemory);
+        if (device.type == DeviceType.CPU) return t;
+        var host = _options.PinMemory ? t.pin_memory() : t;
+        return host.to(device, non_blocking: _options.PinMemory);
     }
 
     private Tensor OrderTensor()
@@ -176,7 +176,7 @@ public sealed class Batcher : IDisposable
         // Without shuffling every epoch has the same order, so the first one is kept.
         if (_order is not null && (_orderEpoch == Epoch || !_options.Shuffle)) return _order;
         _order?.Dispose();
-        _order = Tensor.From(OrderOf(Epoch)).DetachFromScope();
+        _order = torch.tensor(OrderOf(Epoch)).DetachFromDisposeScope();
         _orderEpoch = Epoch;
         return _order;
     }

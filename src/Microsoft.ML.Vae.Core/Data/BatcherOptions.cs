@@ -1,4 +1,5 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
 
@@ -21,7 +22,7 @@ public sealed class BatcherOptions
     public long Seed { get; set; }
 
     /// <summary>Device the batches are moved to. Default the CPU.</summary>
-    public Device Device { get; set; } = Device.Cpu;
+    public Device Device { get; set; } = torch.CPU;
 
     /// <summary>
     /// For a CUDA <see cref="Device"/>: stage each batch in page-locked host memory and upload it

@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// "checkerboard" of the S-IntroVAE 2-D experiments: x₁ ~ U(−2, 2),
@@ -18,10 +16,10 @@ public sealed class CheckerboardSampler : ToySampler
     /// <inheritdoc />
     protected override Tensor Generate(long n)
     {
-        var x1 = Torch.Rand([n]) * 4.0 - 2.0;
-        var x2 = Torch.Rand([n]) - Torch.RandInt(0, 2, [n], DType.Float32) * 2.0;
+        var x1 = torch.rand(new long[] { n }) * 4.0 - 2.0;
+        var x2 = torch.rand(new long[] { n }) - torch.randint(0, 2, new long[] { n }, ScalarType.Float32) * 2.0;
         // remainder follows the divisor's sign (Python's %), so ⌊x₁⌋ mod 2 is 0 or 1 for negative x₁ too.
-        x2 = x2 + x1.Floor().Remainder(2.0);
-        return Torch.Stack([x1, x2], 1) * 2.0;
+        x2 = x2 + x1.floor().remainder(2.0);
+        return torch.stack([x1, x2], 1) * 2.0;
     }
 }

@@ -1,9 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Reads the CIFAR-10 binary version (<c>data_batch_1.bin</c> … <c>data_batch_5.bin</c>,
@@ -86,16 +85,16 @@ public static class Cifar10Reader
             offset += take;
         }
 
-        using var scope = Torch.NewDisposeScope();
-        var raw = Tensor.FromBytes(buffer, [records, RecordSize], DType.UInt8);
-        var labels = raw.Select(1, 0).To(DType.Int64);
-        long maxLabel = labels.Max().ItemLong();
+        using var scope = torch.NewDisposeScope();
+        var raw = TensorData.FromBytes(buffer, [records, RecordSize], ScalarType.Byte);
+        var labels = raw.select(1, 0).to(ScalarType.Int64);
+        long maxLabel = labels.max().item<long>();
         if (maxLabel >= ClassCount)
         {
-            long first = labels.Ge(ClassCount).NonZero().Min().ItemLong();
-            throw new InvalidDataException($"CIFAR-10 record {first} has label {labels.Select(0, first).ItemLong()}; labels must be 0 … 9. Is this the binary version of CIFAR-10?");
+            long first = labels.ge(ClassCount).nonzero().min().item<long>();
+            throw new InvalidDataException($"CIFAR-10 record {first} has label {labels.select(0, first).item<long>()}; labels must be 0 … 9. Is this the binary version of CIFAR-10?");
         }
-        var images = raw.Narrow(1, 1, RecordSize - 1).Reshape(records, 3, ImageSize, ImageSize);
+        var images = raw.narrow(1, 1, RecordSize - 1).reshape(records, 3, ImageSize, ImageSize);
         images = IdxReader.ToUnitFloat(images);
         return new TensorDataset(images, labels);
     }

@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// "8gaussians" of the S-IntroVAE 2-D experiments: a uniformly chosen center among the eight
@@ -38,9 +36,9 @@ public sealed class EightGaussiansSampler : ToySampler
     /// <inheritdoc />
     protected override Tensor Generate(long n)
     {
-        var centers = Tensor.From(Centers(), 8, 2);
-        var noise = Torch.Randn([n, 2]) * (NoiseStd / Divisor);
-        var which = Torch.RandInt(0, 8, [n]);
-        return centers.IndexSelect(0, which) + noise;
+        var centers = torch.tensor(Centers(), new long[] { 8, 2 });
+        var noise = torch.randn(new long[] { n, 2 }) * (NoiseStd / Divisor);
+        var which = torch.randint(0, 8, new long[] { n });
+        return centers.index_select(0, which) + noise;
     }
 }

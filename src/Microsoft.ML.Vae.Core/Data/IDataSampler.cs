@@ -1,13 +1,11 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
 
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
-
 /// <summary>
 /// An infinite data source that draws fresh samples on demand (the 2-D toy distributions).
-/// Samples come from libtorch's default generator, so <see cref="Torch.ManualSeed"/> makes
+/// Samples come from libtorch's default generator, so <c>torch.manual_seed</c> makes
 /// them reproducible.
 /// </summary>
 public interface IDataSampler

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Reads IDX files (the MNIST / Fashion-MNIST format), raw or gzip-compressed (detected from the
@@ -32,7 +31,7 @@ public static class IdxReader
     public static Tensor ReadImages(string path, long? limit = null)
     {
         var (dims, data) = ReadUnsignedBytes(path, expectedDimensions: 3, limit, "image files");
-        using var bytes = Tensor.FromBytes(data, [dims[0], 1, dims[1], dims[2]], DType.UInt8);
+        using var bytes = TensorData.FromBytes(data, [dims[0], 1, dims[1], dims[2]], ScalarType.Byte);
         return ToUnitFloat(bytes);
     }
 
@@ -44,8 +43,8 @@ public static class IdxReader
     public static Tensor ReadLabels(string path, long? limit = null)
     {
         var (dims, data) = ReadUnsignedBytes(path, expectedDimensions: 1, limit, "label files");
-        using var bytes = Tensor.FromBytes(data, [dims[0]], DType.UInt8);
-        return bytes.To(DType.Int64);
+        using var bytes = TensorData.FromBytes(data, [dims[0]], ScalarType.Byte);
+        return bytes.to(ScalarType.Int64);
     }
 
     /// <summary>
@@ -54,15 +53,15 @@ public static class IdxReader
     /// <exception cref="InvalidDataException">A file is invalid, or the two files disagree on N.</exception>
     public static TensorDataset Load(string imagesPath, string? labelsPath = null, long? limit = null)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var images = ReadImages(imagesPath, limit);
         Tensor? labels = null;
         if (labelsPath is not null)
         {
             labels = ReadLabels(labelsPath, limit);
-            if (labels.Size(0) != images.Size(0))
+            if (labels.size(0) != images.size(0))
                 throw new InvalidDataException(
-                    $"Image file '{imagesPath}' holds {images.Size(0)} images but label file '{labelsPath}' holds {labels.Size(0)} labels.");
+                    $"Image file '{imagesPath}' holds {images.size(0)} images but label file '{labelsPath}' holds {labels.size(0)} labels.");
         }
         return new TensorDataset(images, labels);
     }
@@ -70,9 +69,9 @@ public static class IdxReader
     /// <summary>uint8 → float32 in [0, 1] in one pass (dividing an integer tensor by a float yields float32).</summary>
     internal static Tensor ToUnitFloat(Tensor bytes)
     {
-        var scaled = bytes.Div(255.0);
-        if (scaled.DType == DType.Float32) return scaled;
-        using (scaled) return scaled.To(DType.Float32);
+        var scaled = bytes.div(255.0);
+        if (scaled.dtype == ScalarType.Float32) return scaled;
+        using (scaled) return scaled.to(ScalarType.Float32);
     }
 
     /// <summary>

@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Writes unsigned-byte IDX files (the MNIST format) that <see cref="IdxReader"/> and other
@@ -52,11 +51,11 @@ public static class IdxWriter
     public static void WriteImages(string path, Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var shape = images.Shape;
+        var shape = images.shape;
         bool ok = shape.Length == 3 || (shape.Length == 4 && shape[1] == 1);
         if (!ok) throw new ArgumentException($"Images must be shaped [N, 1, H, W] or [N, H, W], not [{string.Join(", ", shape)}].", nameof(images));
-        using var scope = Torch.NewDisposeScope();
-        var bytes = images.Clamp(0, 1).Mul(255).Add(0.5).To(DType.UInt8).ToBytes();
+        using var scope = torch.NewDisposeScope();
+        var bytes = TensorData.ToBytes(images.clamp(0, 1).mul(255).add(0.5).to(ScalarType.Byte));
         WriteUnsignedBytes(path, bytes, [checked((int)shape[0]), checked((int)shape[^2]), checked((int)shape[^1])]);
     }
 
@@ -64,10 +63,10 @@ public static class IdxWriter
     public static void WriteLabels(string path, Tensor labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (labels.Dim != 1) throw new ArgumentException($"Labels must be 1-D, not {labels}.", nameof(labels));
-        using var scope = Torch.NewDisposeScope();
-        if (labels.Min().Item() < 0 || labels.Max().Item() > 255)
+        if (labels.dim() != 1) throw new ArgumentException($"Labels must be 1-D, not shaped {labels.ShapeString()}.", nameof(labels));
+        using var scope = torch.NewDisposeScope();
+        if (labels.min().ItemAsDouble() < 0 || labels.max().ItemAsDouble() > 255)
             throw new ArgumentException("IDX unsigned-byte labels must lie in 0 … 255.", nameof(labels));
-        WriteUnsignedBytes(path, labels.To(DType.UInt8).ToBytes(), [checked((int)labels.Size(0))]);
+        WriteUnsignedBytes(path, TensorData.ToBytes(labels.to(ScalarType.Byte)), [checked((int)labels.size(0))]);
     }
 }

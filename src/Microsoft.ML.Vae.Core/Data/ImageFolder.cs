@@ -1,9 +1,10 @@
-using Microsoft.ML.Vae.Torch;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Vae.Core.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Options of <see cref="ImageFolder.Load(string, ImageFolderOptions)"/>.</summary>
 public sealed class ImageFolderOptions
@@ -26,7 +27,7 @@ public sealed class ImageFolderOptions
 
 /// <summary>
 /// Loads a folder of images (PNG, JPEG, BMP, GIF, TGA, PNM) into float32 [N, C, S, S] in [0, 1],
-/// decoded by the native shim and resized bilinearly. When the folder holds only
+/// decoded by <see cref="ImageCodec"/> and resized bilinearly. When the folder holds only
 /// subfolders of images, each subfolder is a class (sorted by name) and the data set is labelled.
 /// </summary>
 public static class ImageFolder
@@ -56,18 +57,21 @@ public static class ImageFolder
         }
 
         int s = options.Size, c = options.Channels;
-        using var scope = Torch.NewDisposeScope();
-        var output = Torch.Empty([files.Count, c, s, s]);
+        using var scope = torch.NewDisposeScope();
+        var output = torch.empty(new long[] { files.Count, c, s, s });
         for (int i = 0; i < files.Count; i++)
         {
             // One decode and one resize per file; everything temporary dies with the inner scope.
-            using var inner = Torch.NewDisposeScope();
+            using var inner = torch.NewDisposeScope();
             Tensor hwc;
-            try { hwc = TorchImage.ReadImage(files[i], c); }
-            catch (TorchException e) { throw new InvalidDataException($"Cannot decode image '{files[i]}': {e.Message}", e); }
-            output.Select(0, i).Copy_(Resize(hwc, s, options.CenterCrop));
+            try { hwc = ImageCodec.ReadImage(files[i], c); }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException or ExternalException)
+            {
+                throw new InvalidDataException($"Cannot decode image '{files[i]}': {e.Message}", e);
+            }
+            output.select(0, i).copy_(Resize(hwc, s, options.CenterCrop));
         }
-        var y = labels is null ? null : Tensor.From(labels);
+        var y = labels is null ? null : torch.tensor(labels);
         return new TensorDataset(output, y);
     }
 
@@ -84,22 +88,22 @@ public static class ImageFolder
     /// <summary>Resizes a uint8 image [H, W, C] to float32 [C, S, S] in [0, 1].</summary>
     internal static Tensor Resize(Tensor hwc, int size, bool centerCrop)
     {
-        long h = hwc.Size(0), w = hwc.Size(1);
-        var chw = hwc.Permute(2, 0, 1);
+        long h = hwc.size(0), w = hwc.size(1);
+        var chw = hwc.permute(2, 0, 1);
         if (centerCrop && h != w)
         {
             long side = Math.Min(h, w);
-            chw = chw.Narrow(1, (h - side) / 2, side).Narrow(2, (w - side) / 2, side);
+            chw = chw.narrow(1, (h - side) / 2, side).narrow(2, (w - side) / 2, side);
             h = w = side;
         }
-        var x = chw.Unsqueeze(0).To(DType.Float32).Div_(255.0);
+        var x = chw.unsqueeze(0).to(ScalarType.Float32).div_(255.0);
         if (h != size || w != size)
         {
             // Bilinear interpolation alone aliases when shrinking a lot; average down to about 2× first.
-            if (h >= 4 * size && w >= 4 * size) x = Functional.AdaptiveAvgPool2d(x, 2 * size, 2 * size);
-            x = Functional.UpsampleBilinear(x, size, size).Clamp_(0, 1);
+            if (h >= 4 * size && w >= 4 * size) x = F.adaptive_avg_pool2d(x, new long[] { 2 * size, 2 * size });
+            x = F.interpolate(x, new long[] { size, size }, mode: InterpolationMode.Bilinear, align_corners: false).clamp_(0, 1);
         }
-        return x.Squeeze(0);
+        return x.squeeze(0);
     }
 
     private static (List<string> Files, long[]? Labels) List(string directory)

@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// "moons": two interleaving half circles in the style of scikit-learn's <c>make_moons</c>.
@@ -31,13 +29,13 @@ public sealed class MoonsSampler(double noise = 0.1, double scale = 2.0) : ToySa
     protected override Tensor Generate(long n)
     {
         long outer = n / 2, inner = n - outer;
-        var tOuter = Torch.Linspace(0, Math.PI, outer);
-        var tInner = Torch.Linspace(0, Math.PI, inner);
-        var x = Torch.Cat([tOuter.Cos(), 1.0 - tInner.Cos()]);
-        var y = Torch.Cat([tOuter.Sin(), 0.5 - tInner.Sin()]);
-        var points = Torch.Stack([x, y], 1).IndexSelect(0, Torch.RandPerm(n));
-        if (Noise > 0) points = points + Torch.Randn([n, 2]) * Noise;
-        using var center = Tensor.From(new[] { 0.5f, 0.25f }, 1, 2);
+        var tOuter = torch.linspace(0, Math.PI, outer);
+        var tInner = torch.linspace(0, Math.PI, inner);
+        var x = torch.cat(new[] { tOuter.cos(), 1.0 - tInner.cos() });
+        var y = torch.cat(new[] { tOuter.sin(), 0.5 - tInner.sin() });
+        var points = torch.stack([x, y], 1).index_select(0, torch.randperm(n));
+        if (Noise > 0) points = points + torch.randn(new long[] { n, 2 }) * Noise;
+        using var center = torch.tensor(new[] { 0.5f, 0.25f }, new long[] { 1, 2 });
         return (points - center) * Scale;
     }
 }

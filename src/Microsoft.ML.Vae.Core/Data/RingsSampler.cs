@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// "rings" of the S-IntroVAE 2-D experiments: four concentric circles of radius 3, 2.25, 1.5
@@ -31,12 +29,12 @@ public sealed class RingsSampler : ToySampler
         for (int i = 0; i < 4; i++)
         {
             // linspace over [0, 2π] with one extra step, last dropped: evenly spaced on [0, 2π).
-            var angles = Torch.Linspace(0, 2 * Math.PI, counts[i] + 1).Narrow(0, 0, counts[i]);
-            xs.Add(angles.Cos() * Radii[i]);
-            ys.Add(angles.Sin() * Radii[i]);
+            var angles = torch.linspace(0, 2 * Math.PI, counts[i] + 1).narrow(0, 0, counts[i]);
+            xs.Add(angles.cos() * Radii[i]);
+            ys.Add(angles.sin() * Radii[i]);
         }
-        var circles = Torch.Stack([Torch.Cat(xs), Torch.Cat(ys)], 1);
-        var picks = Torch.RandInt(0, n, [n]);
-        return circles.IndexSelect(0, picks) + Torch.Randn([n, 2]) * NoiseStd;
+        var circles = torch.stack([torch.cat(xs), torch.cat(ys)], 1);
+        var picks = torch.randint(0, n, new long[] { n });
+        return circles.index_select(0, picks) + torch.randn(new long[] { n, 2 }) * NoiseStd;
     }
 }

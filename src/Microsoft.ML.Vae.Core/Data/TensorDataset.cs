@@ -1,9 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// An in-memory data set: features float32 [N, ...sampleShape] on the CPU and optional class
@@ -42,11 +41,11 @@ public sealed class TensorDataset : IDisposable
         if (features.Length % sampleSize != 0)
             throw new ArgumentException($"{features.Length} values are not a whole number of samples of {sampleSize} values each.", nameof(features));
         long[] shape = [features.Length / sampleSize, .. sampleShape];
-        var x = Tensor.From(features, shape);
+        var x = torch.tensor(features, shape);
         Tensor? y = null;
         try
         {
-            if (labels is not null) y = Tensor.From(labels);
+            if (labels is not null) y = torch.tensor(labels);
             return new TensorDataset(x, y);
         }
         catch
@@ -85,9 +84,9 @@ public sealed class TensorDataset : IDisposable
     {
         if (start < 0 || count <= 0 || start > Count - count)
             throw new ArgumentOutOfRangeException(nameof(count), $"Subset [{start}, {start + count}) is not a non-empty range inside the {Count} samples.");
-        using var scope = Torch.NewDisposeScope();
-        var x = Features.Narrow(0, start, count);
-        var y = Labels?.Narrow(0, start, count);
+        using var scope = torch.NewDisposeScope();
+        var x = Features.narrow(0, start, count);
+        var y = Labels?.narrow(0, start, count);
         return new TensorDataset(x, y, trusted: true);
     }
 
@@ -95,23 +94,23 @@ public sealed class TensorDataset : IDisposable
     public TensorDataset Take(Tensor indices)
     {
         ArgumentNullException.ThrowIfNull(indices);
-        if (indices.Dim != 1) throw new ArgumentException($"Indices must be 1-D, not {indices}.", nameof(indices));
-        long k = indices.NumberOfElements;
+        if (indices.dim() != 1) throw new ArgumentException($"Indices must be 1-D, not {Describe(indices)}.", nameof(indices));
+        long k = indices.numel();
         if (k == 0) throw new ArgumentException("The data set is empty: no indices were given.", nameof(indices));
-        using var scope = Torch.NewDisposeScope();
-        var idx = indices.DType == DType.Int64 && !indices.Device.IsCuda ? indices : indices.To(DType.Int64, Device.Cpu);
-        long min = idx.Min().ItemLong(), max = idx.Max().ItemLong();
+        using var scope = torch.NewDisposeScope();
+        var idx = indices.dtype == ScalarType.Int64 && indices.device_type == DeviceType.CPU ? indices : indices.to(ScalarType.Int64, torch.CPU);
+        long min = idx.min().item<long>(), max = idx.max().item<long>();
         if (min < 0 || max >= Count)
             throw new IndexOutOfRangeException($"Index {(min < 0 ? min : max)} is outside the {Count} samples.");
-        var x = Features.IndexSelect(0, idx);
-        var y = Labels?.IndexSelect(0, idx);
+        var x = Features.index_select(0, idx);
+        var y = Labels?.index_select(0, idx);
         return new TensorDataset(x, y, trusted: true);
     }
 
     /// <summary>The samples at <paramref name="indices"/>, copied.</summary>
     public TensorDataset Take(ReadOnlySpan<long> indices)
     {
-        using var idx = Tensor.From(indices);
+        using var idx = torch.tensor(indices.ToArray());
         return Take(idx);
     }
 
@@ -122,6 +121,8 @@ public sealed class TensorDataset : IDisposable
         Labels?.Dispose();
     }
 
+    private static string Describe(Tensor t) => $"a {t.dtype} tensor of shape {t.ShapeString()}";
+
     /// <inheritdoc />
     public override string ToString() =>
         $"TensorDataset({Count} samples of [{string.Join(", ", SampleShape)}]{(Labels is null ? "" : ", labelled")})";
@@ -130,9 +131,9 @@ public sealed class TensorDataset : IDisposable
     private TensorDataset(Tensor features, Tensor? labels, bool trusted)
     {
         _ = trusted;
-        Features = features.DetachFromScope();
-        Labels = labels?.DetachFromScope();
-        var shape = features.Shape;
+        Features = features.DetachFromDisposeScope();
+        Labels = labels?.DetachFromDisposeScope();
+        var shape = features.shape;
         Count = shape[0];
         SampleShape = shape[1..];
     }
@@ -140,14 +141,14 @@ public sealed class TensorDataset : IDisposable
     private static Tensor Validated(Tensor features, Tensor? labels)
     {
         ArgumentNullException.ThrowIfNull(features);
-        if (features.Dim < 2)
-            throw new ArgumentException($"Features must be shaped [N, ...sample shape], not {features}.", nameof(features));
-        if (features.DType != DType.Float32)
-            throw new ArgumentException($"Features must be float32, not {features.DType}; convert with To(DType.Float32).", nameof(features));
-        if (features.Device.IsCuda)
+        if (features.dim() < 2)
+            throw new ArgumentException($"Features must be shaped [N, ...sample shape], not {Describe(features)}.", nameof(features));
+        if (features.dtype != ScalarType.Float32)
+            throw new ArgumentException($"Features must be float32, not {features.dtype}; convert with to(ScalarType.Float32).", nameof(features));
+        if (features.device_type != DeviceType.CPU)
             throw new ArgumentException("Features must live on the CPU; batches are moved to the training device by the batcher.", nameof(features));
-        long n = features.Size(0);
-        if (n == 0 || features.NumberOfElements == 0)
+        long n = features.size(0);
+        if (n == 0 || features.numel() == 0)
             throw new ArgumentException("The data set is empty (it has no samples or zero-sized samples).", nameof(features));
         if (!AllFinite(features))
         {
@@ -155,12 +156,12 @@ public sealed class TensorDataset : IDisposable
             throw new ArgumentException($"Sample {bad} of the data set holds NaN or infinity; clean or drop it before training.", nameof(features));
         }
         if (labels is null) return features;
-        if (labels.DType != DType.Int64)
-            throw new ArgumentException($"Labels must be int64, not {labels.DType}; convert with To(DType.Int64).", nameof(labels));
-        if (labels.Device.IsCuda)
+        if (labels.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Labels must be int64, not {labels.dtype}; convert with to(ScalarType.Int64).", nameof(labels));
+        if (labels.device_type != DeviceType.CPU)
             throw new ArgumentException("Labels must live on the CPU.", nameof(labels));
-        if (labels.Dim != 1 || labels.Size(0) != n)
-            throw new ArgumentException($"Labels must be shaped [{n}] (one per sample) but are [{string.Join(", ", labels.Shape)}].", nameof(labels));
+        if (labels.dim() != 1 || labels.size(0) != n)
+            throw new ArgumentException($"Labels must be shaped [{n}] (one per sample) but are [{string.Join(", ", labels.shape)}].", nameof(labels));
         return features;
     }
 
@@ -168,17 +169,17 @@ public sealed class TensorDataset : IDisposable
     {
         // One reduction pass without a mask allocation: a NaN or infinity anywhere makes the sum
         // non-finite. Only when it is (or the sum overflowed) is the element-wise check needed.
-        using var sum = features.Sum();
-        if (double.IsFinite(sum.Item())) return true;
+        using var sum = features.sum(type: ScalarType.Float64);
+        if (double.IsFinite(sum.item<double>())) return true;
         return features.AllFinite();
     }
 
     private static long FirstNonFiniteSample(Tensor features)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // Count the non-finite values per sample, then take the first sample with any.
-        var perSample = features.IsFinite().LogicalNot().Reshape(features.Size(0), -1).Sum(1);
-        var rows = perSample.Gt(0).NonZero();
-        return rows.NumberOfElements == 0 ? -1 : rows.Min().ItemLong();
+        var perSample = features.isfinite().logical_not().reshape(features.size(0), -1).sum(1);
+        var rows = perSample.gt(0).nonzero();
+        return rows.numel() == 0 ? -1 : rows.min().item<long>();
     }
 }

@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Base of the 2-D toy samplers: validates the count and runs the generator in a dispose scope,
@@ -21,9 +19,9 @@ public abstract class ToySampler : IDataSampler
     public Tensor Sample(long n)
     {
         if (n <= 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The number of samples must be positive.");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var points = Generate(n);
-        return points.MoveToOuterScope();
+        return points.MoveToOuterDisposeScope();
     }
 
     /// <summary>Draws <paramref name="n"/> ≥ 1 points as float32 [n, 2]; temporaries may be left to the caller's scope.</summary>

@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Data;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// "2spirals" of the S-IntroVAE 2-D experiments: angle t = √U·540·2π/360 (so t ∈ [0, 3π]),
@@ -22,14 +20,14 @@ public sealed class TwoSpiralsSampler : ToySampler
     /// <inheritdoc />
     protected override Tensor Generate(long n)
     {
-        var noise = Torch.Randn([n, 2]);
+        var noise = torch.randn(new long[] { n, 2 });
         long half = (n + 1) / 2;
-        var t = Torch.Rand([half]).Sqrt() * (540.0 * 2.0 * Math.PI / 360.0);
-        var dx = -(t.Cos() * t) + Torch.Rand([half]) * 0.5;
-        var dy = t.Sin() * t + Torch.Rand([half]) * 0.5;
-        var arm = Torch.Stack([dx, dy], 1);
-        var both = Torch.Cat([arm, -arm], 0) / 3.0;
-        if (both.Size(0) != n) both = both.Narrow(0, 0, n);
+        var t = torch.rand(new long[] { half }).sqrt() * (540.0 * 2.0 * Math.PI / 360.0);
+        var dx = -(t.cos() * t) + torch.rand(new long[] { half }) * 0.5;
+        var dy = t.sin() * t + torch.rand(new long[] { half }) * 0.5;
+        var arm = torch.stack([dx, dy], 1);
+        var both = torch.cat(new[] { arm, -arm }, 0) / 3.0;
+        if (both.size(0) != n) both = both.narrow(0, 0, n);
         return both + noise * 0.1;
     }
 }

@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The aggregate posterior q(z) = (1/N) Σₙ N(z; μₙ, diag σ²ₙ) of N stored encodings: an exact
@@ -35,30 +33,31 @@ public sealed class AggregatePosterior : IDisposable
     {
         ArgumentNullException.ThrowIfNull(means);
         ArgumentNullException.ThrowIfNull(logVars);
-        if (means.Dim != 2 || logVars.Dim != 2 || !means.Shape.AsSpan().SequenceEqual(logVars.Shape))
+        if (means.dim() != 2 || logVars.dim() != 2 || !means.shape.AsSpan().SequenceEqual(logVars.shape))
             throw new ArgumentException(
-                $"Means [{string.Join(", ", means.Shape)}] and log-variances [{string.Join(", ", logVars.Shape)}] must both be [N, d].",
+                $"Means [{string.Join(", ", means.shape)}] and log-variances [{string.Join(", ", logVars.shape)}] must both be [N, d].",
                 nameof(means));
-        if (means.Size(0) == 0 || means.Size(1) == 0)
+        if (means.size(0) == 0 || means.size(1) == 0)
             throw new ArgumentException("The aggregate posterior needs at least one encoding of at least one dimension.", nameof(means));
         if (maxChunkElements <= 0)
             throw new ArgumentOutOfRangeException(nameof(maxChunkElements), maxChunkElements, "The chunk bound must be positive.");
 
         MaxChunkElements = maxChunkElements;
-        Count = means.Size(0);
-        LatentDim = (int)means.Size(1);
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var mu = means.To(DType.Float64);
-        var logVar = logVars.To(DType.Float64, means.Device);
-        var precision = logVar.Neg().Exp();
+        Count = means.size(0);
+        LatentDim = (int)means.size(1);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        // Copies even when the encodings are already float64: the arguments stay the caller's.
+        var mu = means.to(ScalarType.Float64, copy: true);
+        var logVar = logVars.to(ScalarType.Float64, means.device, copy: true);
+        var precision = logVar.neg().exp();
         var scaled = mu * precision;
-        var offsets = (mu * scaled).Sum(1) + logVar.Sum(1) + LatentDim * DiagonalGaussian.Log2Pi;
-        _means = mu.DetachFromScope();
-        _logVars = logVar.DetachFromScope();
-        _precisions = precision.DetachFromScope();
-        _scaledMeans = scaled.DetachFromScope();
-        _offsets = offsets.DetachFromScope();
+        var offsets = (mu * scaled).sum(1) + logVar.sum(1) + LatentDim * DiagonalGaussian.Log2Pi;
+        _means = mu.DetachFromDisposeScope();
+        _logVars = logVar.DetachFromDisposeScope();
+        _precisions = precision.DetachFromDisposeScope();
+        _scaledMeans = scaled.DetachFromDisposeScope();
+        _offsets = offsets.DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -76,7 +75,7 @@ public sealed class AggregatePosterior : IDisposable
         EvaluationData.RequirePositive(maxEncodings, nameof(maxEncodings));
         EvaluationData.RequirePositive(batchSize, nameof(batchSize));
         using var run = SeededEvaluationScope.Enter(model, seed);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (mean, logVar) = EvaluationData.EncodeRandomRows(model, data, maxEncodings, batchSize);
         return new AggregatePosterior(mean, logVar);
     }
@@ -104,8 +103,8 @@ public sealed class AggregatePosterior : IDisposable
     {
         ArgumentNullException.ThrowIfNull(z);
         Live(_means);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Latents must be [M, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        if (z.dim() != 2 || z.size(1) != LatentDim)
+            throw new ArgumentException($"Latents must be [M, {LatentDim}], got [{string.Join(", ", z.shape)}].", nameof(z));
         return LogMeanExpOfQuadratic(z, _precisions, _scaledMeans, _offsets, 0.5, MaxChunkElements);
     }
 
@@ -117,11 +116,11 @@ public sealed class AggregatePosterior : IDisposable
     {
         Live(_means);
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "The sample count cannot be negative.");
-        using var scope = Torch.NewDisposeScope();
-        var index = Torch.RandInt(0, Count, [n], DType.Int64, _means.Device);
-        var mean = _means.IndexSelect(0, index);
-        var logVar = _logVars.IndexSelect(0, index);
-        return DiagonalGaussian.Sample(mean, logVar).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var index = torch.randint(0, Count, [n], ScalarType.Int64, _means.device);
+        var mean = _means.index_select(0, index);
+        var logVar = _logVars.index_select(0, index);
+        return DiagonalGaussian.Sample(mean, logVar).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -137,27 +136,27 @@ public sealed class AggregatePosterior : IDisposable
     /// <param name="maxChunkElements">Bound on M-chunk × N values at once.</param>
     internal static Tensor LogMeanExpOfQuadratic(Tensor z, Tensor weights, Tensor weightedMeans, Tensor offsets, double k, long maxChunkElements)
     {
-        using var noGrad = Torch.NoGrad();
-        long m = z.Size(0), n = weights.Size(0);
+        using var noGrad = torch.no_grad();
+        long m = z.size(0), n = weights.size(0);
         long rows = Math.Max(1, maxChunkElements / n);
-        var device = weights.Device;
+        var device = weights.device;
         var parts = new List<Tensor>();
         try
         {
             using var weightsT = weights.T;
             using var weightedMeansT = weightedMeans.T;
-            using var offsetRow = offsets.Unsqueeze(0);
+            using var offsetRow = offsets.unsqueeze(0);
             double logN = Math.Log(n);
             for (long start = 0; start < m; start += rows)
             {
-                using var scope = Torch.NewDisposeScope();
-                var zc = z.Narrow(0, start, Math.Min(rows, m - start)).To(DType.Float64, device);
-                var quadratic = Torch.MatMul(zc.Square(), weightsT) - Torch.MatMul(zc, weightedMeansT) * 2.0 + offsetRow;
-                var logMean = (quadratic * -k).LogSumExp(1) - logN;
-                parts.Add(logMean.DetachFromScope());
+                using var scope = torch.NewDisposeScope();
+                var zc = z.narrow(0, start, Math.Min(rows, m - start)).to(ScalarType.Float64, device);
+                var quadratic = torch.matmul(zc.square(), weightsT) - torch.matmul(zc, weightedMeansT) * 2.0 + offsetRow;
+                var logMean = (quadratic * -k).logsumexp(1) - logN;
+                parts.Add(logMean.DetachFromDisposeScope());
             }
-            if (parts.Count == 0) return Torch.Empty([0], DType.Float64, device);
-            return Torch.Cat(parts);
+            if (parts.Count == 0) return torch.empty([0], ScalarType.Float64, device);
+            return torch.cat(parts);
         }
         finally
         {

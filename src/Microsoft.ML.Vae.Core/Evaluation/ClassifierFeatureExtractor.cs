@@ -3,13 +3,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.Optim;
-using Microsoft.ML.Vae.Torch.Serialization;
+using Microsoft.ML.Vae.Core.Engine;
+using Microsoft.ML.Vae.Core.Persistence.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>What <see cref="ClassifierFeatureExtractor.GetOrTrain"/> returns.</summary>
 /// <param name="Extractor">The extractor (the caller disposes it).</param>
@@ -43,7 +43,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
         Name = name;
         Device = device;
         _batchSize = batchSize;
-        _network.Eval();
+        _network.eval();
     }
 
     /// <inheritdoc />
@@ -68,16 +68,16 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
     public Tensor Extract(Tensor images)
     {
         CheckImages(images);
-        return FeatureExtraction.InBatches(images, _batchSize, b => _network.Features(b.To(DType.Float32, Device)));
+        return FeatureExtraction.InBatches(images, _batchSize, b => _network.Features(b.to(ScalarType.Float32, Device)));
     }
 
     /// <summary>Predicted classes of images [N, C, H, W] in [0, 1]: int64 [N] on the CPU.</summary>
     public Tensor Predict(Tensor images)
     {
         CheckImages(images);
-        using var scope = Torch.NewDisposeScope();
-        var logits = FeatureExtraction.InBatches(images, _batchSize, b => _network.Forward(b.To(DType.Float32, Device)));
-        return logits.ArgMax(1).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var logits = FeatureExtraction.InBatches(images, _batchSize, b => _network.forward(b.to(ScalarType.Float32, Device)));
+        return logits.argmax(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Classification accuracy on a labelled data set.</summary>
@@ -85,7 +85,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Labels is null) throw new ArgumentException("Accuracy needs a labelled data set.", nameof(data));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         return LabelledCodes.Accuracy(Predict(data.Features), data.Labels);
     }
 
@@ -113,7 +113,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
             throw new ArgumentException(
                 $"Training images are {FeatureExtraction.Describe(train.SampleShape)} but test images are {FeatureExtraction.Describe(test.SampleShape)}.", nameof(test));
         int classes;
-        using (Torch.NewDisposeScope()) classes = LabelledCodes.Validate(train.Features.Reshape(train.Count, -1), train.Labels);
+        using (torch.NewDisposeScope()) classes = LabelledCodes.Validate(train.Features.reshape(train.Count, -1), train.Labels);
 
         string key = CacheKey(datasetName, opts, train, classes);
         string path = Path.Combine(opts.ResolveCacheDirectory(), $"{FeatureName(datasetName)}-{Hash(key)}.safetensors");
@@ -136,11 +136,13 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
         }
     }
 
-    /// <summary>Loads a classifier file written by <see cref="GetOrTrain"/>.</summary>
+    /// <summary>Loads a classifier file written by <see cref="GetOrTrain"/> onto <paramref name="device"/> (the CPU when null).</summary>
     /// <exception cref="InvalidDataException">The file is not a classifier-features file or does not match its network.</exception>
-    public static ClassifierFeatureExtractor Load(string path, Device device = default, int extractionBatchSize = 128)
+    public static ClassifierFeatureExtractor Load(string path, Device? device = null, int extractionBatchSize = 128)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        device ??= torch.CPU;
+        Devices.EnsureAvailable(device);
         if (!File.Exists(path)) throw new FileNotFoundException($"Classifier weights '{path}' do not exist.", path);
         var tensors = StateDictIO.Deserialize(File.ReadAllBytes(path), out var metadata);
         try
@@ -155,8 +157,8 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
             var network = new ClassifierFeatureNetwork(shape, classes, features, dropout);
             try
             {
-                network.LoadStateDict(tensors);
-                network.To(device);
+                StateDictIO.LoadInto(network, tensors);
+                network.to(device);
             }
             catch (ArgumentException e)
             {
@@ -198,39 +200,41 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
     private static ClassifierFeatureExtractor Train(string datasetName, TensorDataset train, int classes,
         ClassifierFeatureOptions options, IProgress<string>? progress)
     {
-        Torch.ManualSeed(options.Seed);
+        EvaluationData.ManualSeed(options.Seed);
         var network = new ClassifierFeatureNetwork(train.SampleShape, classes, options.FeatureDimension, options.Dropout);
         try
         {
-            network.To(options.Device);
-            network.Train();
-            using var optimizer = new Adam(network.Parameters(), options.LearningRate);
+            Devices.EnsureAvailable(options.Device);
+            network.to(options.Device);
+            network.train();
+            using var optimizer = torch.optim.Adam(network.parameters(), options.LearningRate);
             long n = train.Count;
             var clock = Stopwatch.StartNew();
             for (int epoch = 0; epoch < options.Epochs; epoch++)
             {
                 double lossSum = 0;
                 long batches = 0;
-                using var epochScope = Torch.NewDisposeScope();
-                var order = Torch.RandPerm(n);
+                using var epochScope = torch.NewDisposeScope();
+                var order = torch.randperm(n);
                 for (long start = 0; start < n; start += options.BatchSize)
                 {
-                    using var step = Torch.NewDisposeScope();
-                    var index = order.Narrow(0, start, Math.Min(options.BatchSize, n - start));
-                    var x = train.Features.IndexSelect(0, index).To(options.Device);
-                    var y = train.Labels!.IndexSelect(0, index).To(options.Device);
-                    optimizer.ZeroGrad();
-                    var loss = Functional.CrossEntropy(network.Forward(x), y);
-                    loss.Backward();
-                    optimizer.Step();
+                    using var step = torch.NewDisposeScope();
+                    var index = order.narrow(0, start, Math.Min(options.BatchSize, n - start));
+                    var x = train.Features.index_select(0, index).to(options.Device);
+                    var y = train.Labels!.index_select(0, index).to(options.Device);
+                    optimizer.zero_grad();
+                    var loss = F.cross_entropy(network.forward(x), y);
+                    loss.backward();
+                    optimizer.step();
                     // Reading the loss every 50 steps keeps the GPU pipeline mostly asynchronous.
-                    if (batches++ % 50 == 0) lossSum += loss.Item();
+                    if (batches++ % 50 == 0) lossSum += loss.item<float>();
                 }
                 progress?.Report(string.Create(CultureInfo.InvariantCulture,
                     $"{FeatureName(datasetName)}: epoch {epoch + 1}/{options.Epochs}, loss ≈ {lossSum / Math.Ceiling(batches / 50.0):F4}, {clock.Elapsed.TotalSeconds:F0} s"));
             }
-            network.Eval();
-            optimizer.ZeroGrad();
+            network.eval();
+            // Releases the gradients (set to none); the optimizer's zero_grad would only zero them.
+            network.zero_grad();
             return new ClassifierFeatureExtractor(network, FeatureName(datasetName), options.Device, options.ExtractionBatchSize);
         }
         catch
@@ -256,7 +260,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
         Directory.CreateDirectory(directory);
         // Write then rename, so a concurrent reader never sees half a file.
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllBytes(temporary, StateDictIO.Serialize(_network.StateDict(), metadata));
+        File.WriteAllBytes(temporary, StateDictIO.Serialize(_network.state_dict(), metadata));
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -279,8 +283,8 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
     private void CheckImages(Tensor images)
     {
         FeatureExtraction.ValidateImages(images);
-        if (!images.Shape.AsSpan(1).SequenceEqual(_network.SampleShape))
+        if (!images.shape.AsSpan(1).SequenceEqual(_network.SampleShape))
             throw new ArgumentException(
-                $"'{Name}' was trained on {FeatureExtraction.Describe(_network.SampleShape)} images, not {FeatureExtraction.Describe(images.Shape[1..])}.", nameof(images));
+                $"'{Name}' was trained on {FeatureExtraction.Describe(_network.SampleShape)} images, not {FeatureExtraction.Describe(images.shape[1..])}.", nameof(images));
     }
 }

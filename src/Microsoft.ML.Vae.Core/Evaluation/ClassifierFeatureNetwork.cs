@@ -1,9 +1,8 @@
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The small CNN behind <see cref="ClassifierFeatureExtractor"/>:
@@ -12,7 +11,7 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// The features are the ReLU output of the penultimate layer. Images must be [N, C, H, W] with H
 /// and W divisible by 4. State-dict names: "body.*" (convolutions), "features.*", "classifier.*".
 /// </summary>
-public sealed class ClassifierFeatureNetwork : Layer
+public sealed class ClassifierFeatureNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential _body;
     private readonly Sequential _features;
@@ -20,6 +19,7 @@ public sealed class ClassifierFeatureNetwork : Layer
 
     /// <summary>Builds the network for images of <paramref name="sampleShape"/> [C, H, W].</summary>
     public ClassifierFeatureNetwork(long[] sampleShape, int classCount, int featureDimension = 128, double dropout = 0.3)
+        : base(nameof(ClassifierFeatureNetwork))
     {
         ArgumentNullException.ThrowIfNull(sampleShape);
         if (sampleShape.Length != 3 || sampleShape.Any(s => s <= 0) || sampleShape[1] % 4 != 0 || sampleShape[2] % 4 != 0)
@@ -33,12 +33,20 @@ public sealed class ClassifierFeatureNetwork : Layer
         Dropout = dropout;
         int channels = (int)sampleShape[0];
         int flat = checked(64 * (int)(sampleShape[1] / 4) * (int)(sampleShape[2] / 4));
-        _body = RegisterModule("body", new Sequential(
-            new Conv2d(channels, 32, 3, padding: 1), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, padding: 1), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-            new Flatten()));
-        _features = RegisterModule("features", new Sequential(new Linear(flat, featureDimension), new ReLU()));
-        _classifier = RegisterModule("classifier", new Sequential(new Dropout(dropout), new Linear(featureDimension, classCount)));
+        // TorchSharp's convolution constructors leave a temporary tensor behind; building the layers
+        // in a dispose scope releases it (parameters and buffers are not owned by the scope).
+        using (torch.NewDisposeScope())
+        {
+            _body = nn.Sequential(
+                nn.Conv2d(channels, 32, 3, padding: 1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Conv2d(32, 64, 3, padding: 1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+                nn.Flatten());
+            _features = nn.Sequential(nn.Linear(flat, featureDimension), nn.ReLU());
+            _classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(featureDimension, classCount));
+        }
+        register_module("body", _body);
+        register_module("features", _features);
+        register_module("classifier", _classifier);
     }
 
     /// <summary>Image shape [C, H, W] the network takes.</summary>
@@ -56,14 +64,14 @@ public sealed class ClassifierFeatureNetwork : Layer
     /// <summary>Penultimate features [N, FeatureDimension].</summary>
     public Tensor Features(Tensor images)
     {
-        using var scope = Torch.NewDisposeScope();
-        return _features.Forward(_body.Forward(images)).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return _features.forward(_body.forward(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Class logits [N, ClassCount].</summary>
-    public override Tensor Forward(Tensor images)
+    public override Tensor forward(Tensor images)
     {
-        using var scope = Torch.NewDisposeScope();
-        return _classifier.Forward(Features(images)).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return _classifier.forward(Features(images)).MoveToOuterDisposeScope();
     }
 }

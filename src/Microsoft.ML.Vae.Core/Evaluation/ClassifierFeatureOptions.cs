@@ -1,5 +1,6 @@
 using System.Globalization;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
 
@@ -40,7 +41,7 @@ public sealed class ClassifierFeatureOptions
     public string? CacheDirectory { get; set; }
 
     /// <summary>Device for training and extraction (default the CPU). Not part of the cache key.</summary>
-    public Device Device { get; set; } = Device.Cpu;
+    public Device Device { get; set; } = torch.CPU;
 
     /// <summary>Images per forward pass when extracting features (default 128; larger batches measured slower on the CPU). Not part of the cache key.</summary>
     public int ExtractionBatchSize { get; set; } = 128;
@@ -60,6 +61,7 @@ public sealed class ClassifierFeatureOptions
 
     internal void Validate()
     {
+        if (Device is null) throw new ArgumentNullException(nameof(Device), "The device must be set (torch.CPU or a CUDA device).");
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), "Epochs must be positive.");
         if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), "The batch size must be positive.");
         if (ExtractionBatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(ExtractionBatchSize), "The extraction batch size must be positive.");

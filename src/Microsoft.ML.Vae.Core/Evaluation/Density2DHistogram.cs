@@ -1,9 +1,7 @@
 namespace Microsoft.ML.Vae.Core.Evaluation;
 
-using Microsoft.ML.Vae.Torch;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 /// <summary>
 /// 2-D histograms with the semantics of numpy's <c>histogram2d(x, y, bins, range=[[−R, R], [−R, R]], density=True)</c>
@@ -30,24 +28,24 @@ public static class Density2DHistogram
     {
         if (bins > 4096) throw new ArgumentOutOfRangeException(nameof(bins), bins, "At most 4,096 bins per axis are supported.");
         ArgumentNullException.ThrowIfNull(points);
-        if (points.Dim != 2 || points.Size(1) != 2)
-            throw new ArgumentException($"Expected 2-D points [N, 2], got [{string.Join(", ", points.Shape)}].", nameof(points));
+        if (points.dim() != 2 || points.size(1) != 2)
+            throw new ArgumentException($"Expected 2-D points [N, 2], got [{string.Join(", ", points.shape)}].", nameof(points));
         var edges = Edges(bins, range);
-        using var scope = Torch.NewDisposeScope();
-        var p = points.Detach().To(DType.Float64, Device.Cpu);
-        var interior = Tensor.From(edges[1..^1]);                   // [bins − 1]
-        var x = p.Select(1, 0);
-        var y = p.Select(1, 1);
-        var inside = x.Ge(-range).LogicalAnd(x.Le(range)).LogicalAnd(y.Ge(-range)).LogicalAnd(y.Le(range));
+        using var scope = torch.NewDisposeScope();
+        var p = points.detach().to(ScalarType.Float64, torch.CPU);
+        var interior = torch.tensor(edges[1..^1]);                   // [bins − 1]
+        var x = p.select(1, 0);
+        var y = p.select(1, 1);
+        var inside = x.ge(-range).logical_and(x.le(range)).logical_and(y.ge(-range)).logical_and(y.le(range));
         // Number of interior edges ≤ v = searchsorted(edges, v, 'right') − 1, with v = R landing in the last bin.
-        var ix = x.Unsqueeze(1).Ge(interior.Unsqueeze(0)).To(DType.Int64).Sum(1);
-        var iy = y.Unsqueeze(1).Ge(interior.Unsqueeze(0)).To(DType.Int64).Sum(1);
-        // Scalar arithmetic promotes to floating point (exact below 2^24 cells); back to int64 for bincount.
-        var flat = (ix * bins + iy).To(DType.Int64).MaskedSelect(inside);
-        var counts = flat.NumberOfElements == 0
-            ? Torch.Zeros([(long)bins * bins], DType.Float64)
-            : flat.BinCount((long)bins * bins).To(DType.Float64);
-        return counts.Reshape(bins, bins).MoveToOuterScope();
+        var ix = x.unsqueeze(1).ge(interior.unsqueeze(0)).to(ScalarType.Int64).sum(1);
+        var iy = y.unsqueeze(1).ge(interior.unsqueeze(0)).to(ScalarType.Int64).sum(1);
+        // int64 × int stays int64 (exact); bincount needs int64 indices.
+        var flat = (ix * bins + iy).to(ScalarType.Int64).masked_select(inside);
+        var counts = flat.numel() == 0
+            ? torch.zeros([(long)bins * bins], ScalarType.Float64)
+            : flat.bincount(null, (long)bins * bins).to(ScalarType.Float64);
+        return counts.reshape(bins, bins).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -59,11 +57,11 @@ public static class Density2DHistogram
         var edges = Edges(bins, range);
         var widths = new double[bins];
         for (int i = 0; i < bins; i++) widths[i] = edges[i + 1] - edges[i];
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var counts = Counts(points, bins, range);
-        double total = counts.Sum().Item();
-        var w = Tensor.From(widths);
-        var density = counts / w.Unsqueeze(1) / w.Unsqueeze(0) / total;
-        return density.MoveToOuterScope();
+        double total = counts.sum().ToDouble();
+        var w = torch.tensor(widths);
+        var density = counts / w.unsqueeze(1) / w.unsqueeze(0) / total;
+        return density.MoveToOuterDisposeScope();
     }
 }

@@ -3,10 +3,8 @@ namespace Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 /// <summary>
 /// The 2-D density benchmark of the S-IntroVAE and prior-learning papers, computed exactly as their code
@@ -39,17 +37,17 @@ public static class Density2DMetrics
         ArgumentNullException.ThrowIfNull(data);
         options = Prepare(model, options);
         double range = options.Range ?? data.PlotRange;
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
         double kl, entropy, jsd;
-        using (Torch.NewDisposeScope())
+        using (torch.NewDisposeScope())
         {
             var real = Density2DHistogram.Density(data.Sample(options.Samples), options.Bins, range);
             var fake = Density2DHistogram.Density(Generate(model, options.Samples), options.Bins, range);
             kl = HistogramKl(real, fake);
             entropy = UniformKl(fake, range);
         }
-        using (Torch.NewDisposeScope())
+        using (torch.NewDisposeScope())
         {
             var real = Density2DHistogram.Density(data.Sample(options.Samples), options.Bins, range);
             var fake = Density2DHistogram.Density(Generate(model, options.Samples), options.Bins, range);
@@ -63,9 +61,9 @@ public static class Density2DMetrics
     public static double HistogramKl(Tensor real, Tensor fake)
     {
         CheckPair(real, fake);
-        using var scope = Torch.NewDisposeScope();
-        var p = real.To(DType.Float64);
-        var q = fake.To(DType.Float64);
+        using var scope = torch.NewDisposeScope();
+        var p = real.to(ScalarType.Float64);
+        var q = fake.to(ScalarType.Float64);
         return KlDivBatchMean(p, q);
     }
 
@@ -73,9 +71,9 @@ public static class Density2DMetrics
     public static double HistogramJsd(Tensor real, Tensor fake)
     {
         CheckPair(real, fake);
-        using var scope = Torch.NewDisposeScope();
-        var p = real.To(DType.Float64);
-        var q = fake.To(DType.Float64);
+        using var scope = torch.NewDisposeScope();
+        var p = real.to(ScalarType.Float64);
+        var q = fake.to(ScalarType.Float64);
         var m = (q + p) * 0.5;
         return 0.5 * (KlDivBatchMean(m, p) + KlDivBatchMean(m, q));
     }
@@ -87,13 +85,13 @@ public static class Density2DMetrics
     public static double UniformKl(Tensor fake, double range)
     {
         ArgumentNullException.ThrowIfNull(fake);
-        if (fake.Dim != 2) throw new ArgumentException($"Expected a histogram [bins, bins], got [{string.Join(", ", fake.Shape)}].", nameof(fake));
-        long bins = fake.Size(0);
+        if (fake.dim() != 2) throw new ArgumentException($"Expected a histogram [bins, bins], got [{string.Join(", ", fake.shape)}].", nameof(fake));
+        long bins = fake.size(0);
         double binArea = Math.Pow(2 * range / bins, 2);
-        double uniform = 1.0 / fake.NumberOfElements / binArea;
-        using var scope = Torch.NewDisposeScope();
-        var q = fake.To(DType.Float64);
-        return KlDivBatchMean(Torch.FullLike(q, uniform), q);
+        double uniform = 1.0 / fake.numel() / binArea;
+        using var scope = torch.NewDisposeScope();
+        var q = fake.to(ScalarType.Float64);
+        return KlDivBatchMean(torch.full_like(q, uniform), q);
     }
 
     /// <summary>
@@ -105,24 +103,24 @@ public static class Density2DMetrics
     {
         ArgumentNullException.ThrowIfNull(data);
         options = Prepare(model, options);
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var noise = KlNoise(model, options);
         double gridSum = 0;
         foreach (var chunk in GridChunks(range, options.GridPoints, ChunkSize(model, options)))
         {
-            using var inner = Torch.NewDisposeScope();
-            gridSum += NegativeElbo(model, chunk.ToPoints(), options, noise).To(DType.Float64).Sum().Item();
+            using var inner = torch.NewDisposeScope();
+            gridSum += NegativeElbo(model, chunk.ToPoints(), options, noise).to(ScalarType.Float64).sum().ToDouble();
         }
         double dataSum = 0;
         long dataCount = 0;
         for (int b = 0; b < options.DataBatches; b++)
         {
-            using var inner = Torch.NewDisposeScope();
+            using var inner = torch.NewDisposeScope();
             var batch = data.Sample(options.DataBatchSize);
-            dataSum += NegativeElbo(model, batch, options, noise).To(DType.Float64).Sum().Item();
-            dataCount += batch.Size(0);
+            dataSum += NegativeElbo(model, batch, options, noise).to(ScalarType.Float64).sum().ToDouble();
+            dataCount += batch.size(0);
         }
         return dataSum / dataCount / (gridSum + dataSum);
     }
@@ -138,14 +136,14 @@ public static class Density2DMetrics
         options = Prepare(model, options);
         if (points < 2) throw new ArgumentOutOfRangeException(nameof(points), points, "The grid needs at least 2 points per axis.");
         if (!(range > 0) || !double.IsFinite(range)) throw new ArgumentOutOfRangeException(nameof(range), range, "The range must be positive and finite.");
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var noise = KlNoise(model, options);
         var parts = new List<Tensor>();
         foreach (var chunk in GridChunks(range, points, ChunkSize(model, options)))
-            parts.Add(NegativeElbo(model, chunk.ToPoints(), options, noise).Neg().Exp().To(DType.Float32, Device.Cpu));
-        return Torch.Cat(parts).Reshape(points, points).MoveToOuterScope();
+            parts.Add(NegativeElbo(model, chunk.ToPoints(), options, noise).neg().exp().to(ScalarType.Float32, torch.CPU));
+        return torch.cat(parts).reshape(points, points).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -157,23 +155,23 @@ public static class Density2DMetrics
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(options);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // Data batches of every model are float32 (IVaeModel's contract).
-        var x = points.To(DType.Float32, model.Device);
+        var x = points.to(ScalarType.Float32, model.Device);
         var (mean, logVar) = model.Encode(x);
-        var sse = (model.Decode(mean) - x).Square().Flatten(1).Sum(1);
+        var sse = (model.Decode(mean) - x).square().flatten(1).sum(1);
         var kl = monteCarloNoise is null ? Kl.StandardNormal(mean, logVar) : MonteCarloKl(model, mean, logVar, monteCarloNoise);
-        return (kl + sse).MoveToOuterScope();
+        return (kl + sse).MoveToOuterDisposeScope();
     }
 
     /// <summary>The evaluation grid as points [n², 2] (float32): point i·n + j = (x_i, y_j), x = y = linspace(−R, R, n).</summary>
     public static Tensor Grid(double range, int points)
     {
-        using var scope = Torch.NewDisposeScope();
-        var axis = Torch.Linspace(-range, range, points, DType.Float32);
-        var xx = axis.Unsqueeze(1).Expand(points, points).Reshape(-1);
-        var yy = axis.Unsqueeze(0).Expand(points, points).Reshape(-1);
-        return Torch.Stack([xx, yy], 1).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var axis = torch.linspace(-range, range, points, ScalarType.Float32);
+        var xx = axis.unsqueeze(1).expand(points, points).reshape(-1);
+        var yy = axis.unsqueeze(0).expand(points, points).reshape(-1);
+        return torch.stack([xx, yy], 1).MoveToOuterDisposeScope();
     }
 
     // ---- helpers
@@ -181,26 +179,26 @@ public static class Density2DMetrics
     private static double KlDivBatchMean(Tensor target, Tensor other)
     {
         // PyTorch's kl_div: xlogy(t, t) − t·log(other + ε), summed, divided by the size of dimension 0.
-        var logTarget = target.Log().Where(target.Gt(0), Torch.ZerosLike(target));
-        var pointwise = target * logTarget - target * (other + LogEpsilon).Log();
-        return pointwise.Sum().Item() / target.Size(0);
+        var logTarget = torch.where(target.gt(0), target.log(), torch.zeros_like(target));
+        var pointwise = target * logTarget - target * (other + LogEpsilon).log();
+        return pointwise.sum().ToDouble() / target.size(0);
     }
 
     private static Tensor MonteCarloKl(IVaeModel model, Tensor mean, Tensor logVar, Tensor noise)
     {
-        long m = noise.Size(0), b = mean.Size(0), d = mean.Size(1);
-        if (noise.DType != mean.DType) noise = noise.To(mean.DType);
-        var z = mean.Unsqueeze(0) + (logVar * 0.5).Exp().Unsqueeze(0) * noise;     // [M, B, d]
-        var clipped = logVar.ClampMin(MinLogVar).Unsqueeze(0);
-        var logQ = ((z - mean.Unsqueeze(0)).Square() * clipped.Neg().Exp() + clipped).Sum(2) * -0.5 - 0.5 * d * DiagonalGaussian.Log2Pi;
-        var logP = model.Prior.LogProb(z.Reshape(m * b, d)).Reshape(m, b);
-        return (logQ - logP).Mean(0);
+        long m = noise.size(0), b = mean.size(0), d = mean.size(1);
+        if (noise.dtype != mean.dtype) noise = noise.to(mean.dtype);
+        var z = mean.unsqueeze(0) + (logVar * 0.5).exp().unsqueeze(0) * noise;     // [M, B, d]
+        var clipped = logVar.clamp_min(MinLogVar).unsqueeze(0);
+        var logQ = ((z - mean.unsqueeze(0)).square() * clipped.neg().exp() + clipped).sum(2) * -0.5 - 0.5 * d * DiagonalGaussian.Log2Pi;
+        var logP = model.Prior.LogProb(z.reshape(m * b, d)).reshape(m, b);
+        return (logQ - logP).mean([0]);
     }
 
     private static Tensor? KlNoise(IVaeModel model, Density2DOptions options)
     {
         if (!UsesMonteCarlo(model, options)) return null;
-        return Torch.Randn([options.MonteCarloSamples, 1, model.LatentDim], DType.Float32, model.Device);
+        return torch.randn([options.MonteCarloSamples, 1, model.LatentDim], ScalarType.Float32, model.Device);
     }
 
     private static bool UsesMonteCarlo(IVaeModel model, Density2DOptions options) => options.KlMode switch
@@ -217,7 +215,7 @@ public static class Density2DMetrics
     private static Tensor Generate(IVaeModel model, int n)
     {
         var z = model.Prior.Sample(n);
-        return model.Decode(z.To(z.DType, model.Device));
+        return model.Decode(z.to(z.dtype, model.Device));
     }
 
     private static IEnumerable<GridChunk> GridChunks(double range, int points, int chunk)
@@ -232,13 +230,12 @@ public static class Density2DMetrics
     {
         public Tensor ToPoints()
         {
-            using var scope = Torch.NewDisposeScope();
-            var axis = Torch.Linspace(-Range, Range, Points, DType.Float32);
-            var index = Torch.Arange(Start, Start + Length, 1, DType.Int64);
-            // Scalar arithmetic promotes to floating point; the indices go back to int64.
-            var xs = axis.IndexSelect(0, index.FloorDivide(Points).To(DType.Int64));
-            var ys = axis.IndexSelect(0, index.Remainder(Points).To(DType.Int64));
-            return Torch.Stack([xs, ys], 1).MoveToOuterScope();
+            using var scope = torch.NewDisposeScope();
+            var axis = torch.linspace(-Range, Range, Points, ScalarType.Float32);
+            var index = torch.arange(Start, Start + Length, 1, ScalarType.Int64);
+            var xs = axis.index_select(0, index.floor_divide(Points));
+            var ys = axis.index_select(0, index.remainder(Points));
+            return torch.stack([xs, ys], 1).MoveToOuterDisposeScope();
         }
     }
 
@@ -258,7 +255,7 @@ public static class Density2DMetrics
     {
         ArgumentNullException.ThrowIfNull(real);
         ArgumentNullException.ThrowIfNull(fake);
-        if (real.Dim != 2 || !real.Shape.SequenceEqual(fake.Shape))
-            throw new ArgumentException($"Expected two histograms of the same shape [bins, bins], got [{string.Join(", ", real.Shape)}] and [{string.Join(", ", fake.Shape)}].");
+        if (real.dim() != 2 || !real.shape.SequenceEqual(fake.shape))
+            throw new ArgumentException($"Expected two histograms of the same shape [bins, bins], got [{string.Join(", ", real.shape)}] and [{string.Join(", ", fake.shape)}].");
     }
 }

@@ -1,11 +1,10 @@
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Shared steps of the posterior metrics: checking a data tensor against a model, moving rows to
@@ -13,6 +12,10 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// </summary>
 internal static class EvaluationData
 {
+    /// <summary>Describes a tensor for messages: "Tensor([2, 3], Float32, cpu)".</summary>
+    public static string Describe(Tensor tensor) =>
+        tensor.IsInvalid ? "Tensor(disposed)" : $"Tensor([{string.Join(", ", tensor.shape)}], {tensor.dtype}, {Devices.Describe(tensor.device)})";
+
     /// <summary>
     /// Checks that <paramref name="data"/> is a non-empty floating-point batch [N, ..SampleShape]
     /// for <paramref name="model"/> and returns N.
@@ -21,9 +24,9 @@ internal static class EvaluationData
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data, paramName);
-        if (data.IsDisposed) throw new ObjectDisposedException(paramName, "The data tensor has been disposed.");
+        if (data.IsInvalid) throw new ObjectDisposedException(paramName, "The data tensor has been disposed.");
         var expected = model.SampleShape;
-        var shape = data.Shape;
+        var shape = data.shape;
         bool matches = shape.Length == expected.Length + 1 && shape.AsSpan(1).SequenceEqual(expected);
         if (!matches)
             throw new ArgumentException(
@@ -31,10 +34,20 @@ internal static class EvaluationData
                 $"(N samples of shape [{string.Join(", ", expected)}]).", paramName);
         if (shape[0] == 0)
             throw new ArgumentException("The data holds no samples; the metric needs at least one.", paramName);
-        if (!data.DType.IsFloatingPoint())
+        if (!torch.is_floating_point(data))
             throw new ArgumentException(
-                $"The data must be floating point in the model's data range, but it holds {data.DType} elements.", paramName);
+                $"The data must be floating point in the model's data range, but it holds {data.dtype} elements.", paramName);
         return shape[0];
+    }
+
+    /// <summary>
+    /// Seeds the CPU generator and, when CUDA is available, every CUDA device's generator, as the
+    /// metrics' seeds always did. (TorchSharp's <c>torch.manual_seed</c> seeds only the CPU generator.)
+    /// </summary>
+    public static void ManualSeed(long seed)
+    {
+        torch.manual_seed(seed);
+        if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
     }
 
     /// <summary>Throws when <paramref name="value"/> is not positive.</summary>
@@ -46,16 +59,16 @@ internal static class EvaluationData
     /// <summary>Rows [start, start + length) as float32 on the model's device.</summary>
     public static Tensor Rows(Tensor data, long start, long length, Device device)
     {
-        using var scope = Torch.NewDisposeScope();
-        return data.Narrow(0, start, length).To(DType.Float32, device).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return data.narrow(0, start, length).to(ScalarType.Float32, device).MoveToOuterDisposeScope();
     }
 
     /// <summary>The rows named by int64 <paramref name="indices"/> as float32 on the model's device.</summary>
     public static Tensor Rows(Tensor data, Tensor indices, Device device)
     {
-        using var scope = Torch.NewDisposeScope();
-        var local = indices.Device == data.Device ? indices : indices.To(data.Device);
-        return data.IndexSelect(0, local).To(DType.Float32, device).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var local = Devices.Same(indices.device, data.device) ? indices : indices.to(data.device);
+        return data.index_select(0, local).to(ScalarType.Float32, device).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -64,20 +77,20 @@ internal static class EvaluationData
     /// </summary>
     public static Tensor SampleAggregatePosterior(IVaeModel model, Tensor data, long count, int batchSize)
     {
-        long n = data.Size(0);
+        long n = data.size(0);
         var parts = new List<Tensor>();
         try
         {
             for (long start = 0; start < count; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 long len = Math.Min(batchSize, count - start);
-                var index = Torch.RandInt(0, n, [len]);
+                var index = torch.randint(0, n, [len]);
                 var x = Rows(data, index, model.Device);
                 var (mean, logVar) = model.Encode(x);
-                parts.Add(DiagonalGaussian.Sample(mean, logVar).DetachFromScope());
+                parts.Add(DiagonalGaussian.Sample(mean, logVar).DetachFromDisposeScope());
             }
-            return Torch.Cat(parts);
+            return torch.cat(parts);
         }
         finally
         {
@@ -91,23 +104,23 @@ internal static class EvaluationData
     /// </summary>
     public static (Tensor Mean, Tensor LogVar) EncodeRandomRows(IVaeModel model, Tensor data, long count, int batchSize)
     {
-        long n = data.Size(0);
+        long n = data.size(0);
         long take = Math.Min(n, count);
         var means = new List<Tensor>();
         var logVars = new List<Tensor>();
         try
         {
-            using var order = n > take ? Torch.RandPerm(n) : Torch.Arange(n);
+            using var order = n > take ? torch.randperm(n) : torch.arange(n);
             for (long start = 0; start < take; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 long len = Math.Min(batchSize, take - start);
-                var x = Rows(data, order.Narrow(0, start, len), model.Device);
+                var x = Rows(data, order.narrow(0, start, len), model.Device);
                 var (mean, logVar) = model.Encode(x);
-                means.Add(mean.DetachFromScope());
-                logVars.Add(logVar.DetachFromScope());
+                means.Add(mean.DetachFromDisposeScope());
+                logVars.Add(logVar.DetachFromDisposeScope());
             }
-            return (Torch.Cat(means), Torch.Cat(logVars));
+            return (torch.cat(means), torch.cat(logVars));
         }
         finally
         {
@@ -122,14 +135,14 @@ internal static class EvaluationData
         var parts = new List<Tensor>();
         try
         {
-            long n = latents.Size(0);
+            long n = latents.size(0);
             for (long start = 0; start < n; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
-                var decoded = model.Decode(latents.Narrow(0, start, Math.Min(batchSize, n - start)));
-                parts.Add(model.Observation.ToData(decoded).DetachFromScope());
+                using var scope = torch.NewDisposeScope();
+                var decoded = model.Decode(latents.narrow(0, start, Math.Min(batchSize, n - start)));
+                parts.Add(model.Observation.ToData(decoded).DetachFromDisposeScope());
             }
-            return Torch.Cat(parts);
+            return torch.cat(parts);
         }
         finally
         {
@@ -144,15 +157,15 @@ internal static class EvaluationData
         var logDets = new List<Tensor>();
         try
         {
-            long n = z.Size(0);
+            long n = z.size(0);
             for (long start = 0; start < n; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
-                var (z0, logDet) = flow.ToGenerationSpace(z.Narrow(0, start, Math.Min(batchSize, n - start)));
-                z0s.Add(z0.DetachFromScope());
-                logDets.Add(logDet.DetachFromScope());
+                using var scope = torch.NewDisposeScope();
+                var (z0, logDet) = flow.ToGenerationSpace(z.narrow(0, start, Math.Min(batchSize, n - start)));
+                z0s.Add(z0.DetachFromDisposeScope());
+                logDets.Add(logDet.DetachFromDisposeScope());
             }
-            return (Torch.Cat(z0s), Torch.Cat(logDets));
+            return (torch.cat(z0s), torch.cat(logDets));
         }
         finally
         {
@@ -164,9 +177,9 @@ internal static class EvaluationData
     /// <summary>log N(z0; 0, I) per row of z0 [n, d], float64.</summary>
     public static Tensor StandardNormalLogDensity(Tensor z0)
     {
-        using var scope = Torch.NewDisposeScope();
-        var z = z0.To(DType.Float64);
-        var squared = z.Square().Sum(1);
-        return ((squared + z0.Size(1) * DiagonalGaussian.Log2Pi) * -0.5).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var z = z0.to(ScalarType.Float64);
+        var squared = z.square().sum(1);
+        return ((squared + z0.size(1) * DiagonalGaussian.Log2Pi) * -0.5).MoveToOuterDisposeScope();
     }
 }

@@ -1,8 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Shared checks and batching for <see cref="IFeatureExtractor"/> implementations.</summary>
 public static class FeatureExtraction
@@ -20,14 +20,14 @@ public static class FeatureExtraction
     public static void ValidateImages(Tensor images, string paramName = "images")
     {
         ArgumentNullException.ThrowIfNull(images, paramName);
-        if (images.Dim != 4)
-            throw new ArgumentException($"Images must be a 4-D [N, C, H, W] batch, not {images}.", paramName);
-        if (!images.DType.IsFloatingPoint())
-            throw new ArgumentException($"Images must be floating point with values in [0, 1], not {images.DType}.", paramName);
-        if (images.Size(0) == 0)
+        if (images.dim() != 4)
+            throw new ArgumentException($"Images must be a 4-D [N, C, H, W] batch, not {EvaluationData.Describe(images)}.", paramName);
+        if (!torch.is_floating_point(images))
+            throw new ArgumentException($"Images must be floating point with values in [0, 1], not {images.dtype}.", paramName);
+        if (images.size(0) == 0)
             throw new ArgumentException("The image set is empty.", paramName);
-        using var scope = Torch.NewDisposeScope();
-        double min = images.Min().Item(), max = images.Max().Item();
+        using var scope = torch.NewDisposeScope();
+        double min = images.min().ItemAsDouble(), max = images.max().ItemAsDouble();
         if (double.IsNaN(min) || double.IsNaN(max) || min < -RangeSlack || max > 1 + RangeSlack)
             throw new ArgumentException(
                 $"Image values must lie in [0, 1] but range over [{min:G4}, {max:G4}]; map them with the model's observation (ToData) or FidInputs.Quantize.", paramName);
@@ -42,22 +42,22 @@ public static class FeatureExtraction
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(perBatch);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "The batch size must be positive.");
-        long n = images.Size(0);
+        long n = images.size(0);
         var parts = new List<Tensor>();
         try
         {
-            using (Torch.NoGrad())
+            using (torch.no_grad())
             {
                 for (long start = 0; start < n; start += batchSize)
                 {
-                    using var scope = Torch.NewDisposeScope();
-                    var batch = images.Narrow(0, start, Math.Min(batchSize, n - start));
+                    using var scope = torch.NewDisposeScope();
+                    var batch = images.narrow(0, start, Math.Min(batchSize, n - start));
                     var features = perBatch(batch);
-                    var flat = features.Reshape(features.Size(0), -1).To(DType.Float32, Device.Cpu);
-                    parts.Add(flat.DetachFromScope());
+                    var flat = features.reshape(features.size(0), -1).to(ScalarType.Float32, torch.CPU);
+                    parts.Add(flat.DetachFromDisposeScope());
                 }
             }
-            return parts.Count == 1 ? parts[0].Alias() : Tensor.Cat(parts, 0);
+            return parts.Count == 1 ? parts[0].alias() : torch.cat(parts, 0);
         }
         finally
         {

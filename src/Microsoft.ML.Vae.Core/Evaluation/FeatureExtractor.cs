@@ -1,4 +1,4 @@
-using Microsoft.ML.Vae.Torch;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
 

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Fréchet distance between the features of real and generated images (FID) with any
@@ -20,7 +19,7 @@ public static class FidCalculator
         ArgumentNullException.ThrowIfNull(extractor);
         CheckImageSet(real, nameof(real));
         CheckImageSet(generated, nameof(generated));
-        CheckSameShape(real.Shape[1..], generated.Shape[1..], "generated");
+        CheckSameShape(real.shape[1..], generated.shape[1..], "generated");
         using var realStatistics = ComputeStatistics(extractor, real, options);
         return Compute(extractor, realStatistics, generated, options);
     }
@@ -31,7 +30,7 @@ public static class FidCalculator
         ArgumentNullException.ThrowIfNull(extractor);
         ArgumentNullException.ThrowIfNull(real);
         CheckImageSet(generated, nameof(generated));
-        if (real.ImageShape is not null) CheckSameShape(real.ImageShape, generated.Shape[1..], "generated");
+        if (real.ImageShape is not null) CheckSameShape(real.ImageShape, generated.shape[1..], "generated");
         using var generatedStatistics = ComputeStatistics(extractor, generated, options);
         return Result(extractor, real, generatedStatistics);
     }
@@ -45,16 +44,16 @@ public static class FidCalculator
         ArgumentNullException.ThrowIfNull(extractor);
         CheckImageSet(images, nameof(images));
         var opts = Options(options);
-        long n = images.Size(0);
+        long n = images.size(0);
         using var accumulator = new FrechetStatisticsAccumulator();
         for (long start = 0; start < n; start += opts.BatchSize)
         {
-            using var scope = Torch.NewDisposeScope();
-            var batch = images.Narrow(0, start, Math.Min(opts.BatchSize, n - start));
+            using var scope = torch.NewDisposeScope();
+            var batch = images.narrow(0, start, Math.Min(opts.BatchSize, n - start));
             AddBatch(accumulator, extractor, batch, opts);
         }
         var statistics = accumulator.ToStatistics();
-        statistics.ImageShape = images.Shape[1..];
+        statistics.ImageShape = images.shape[1..];
         return statistics;
     }
 
@@ -74,12 +73,12 @@ public static class FidCalculator
         using var accumulator = new FrechetStatisticsAccumulator();
         for (long done = 0; done < count;)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             int wanted = (int)Math.Min(opts.BatchSize, count - done);
             var batch = generateBatch(wanted) ?? throw new InvalidOperationException("The generator returned null.");
-            if (batch.Dim != 4 || batch.Size(0) != wanted)
-                throw new InvalidOperationException($"The generator was asked for {wanted} images [N, C, H, W] but returned {batch}.");
-            if (real.ImageShape is not null) CheckSameShape(real.ImageShape, batch.Shape[1..], "generated");
+            if (batch.dim() != 4 || batch.size(0) != wanted)
+                throw new InvalidOperationException($"The generator was asked for {wanted} images [N, C, H, W] but returned {EvaluationData.Describe(batch)}.");
+            if (real.ImageShape is not null) CheckSameShape(real.ImageShape, batch.shape[1..], "generated");
             AddBatch(accumulator, extractor, batch, opts);
             done += wanted;
         }
@@ -95,7 +94,7 @@ public static class FidCalculator
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckImageSet(real, nameof(real));
-        CheckSameShape(real.Shape[1..], model.SampleShape, "generated");
+        CheckSameShape(real.shape[1..], model.SampleShape, "generated");
         using var statistics = ComputeStatistics(extractor, real, options);
         return ComputeForPriorSamples(extractor, model, statistics, count, options);
     }
@@ -107,11 +106,11 @@ public static class FidCalculator
         ArgumentNullException.ThrowIfNull(real);
         if (real.ImageShape is not null) CheckSameShape(real.ImageShape, model.SampleShape, "generated");
         var opts = Options(options);
-        if (opts.Seed is long seed) Torch.ManualSeed(seed);
+        if (opts.Seed is long seed) EvaluationData.ManualSeed(seed);
         model.SetTraining(opts.GenerateInTrainingMode);
         try
         {
-            using (Torch.NoGrad())
+            using (torch.no_grad())
                 return ComputeForGenerator(extractor, real, n => model.Observation.ToData(model.Decode(model.Prior.Sample(n))), count, opts);
         }
         finally
@@ -126,22 +125,22 @@ public static class FidCalculator
         ArgumentNullException.ThrowIfNull(extractor);
         ArgumentNullException.ThrowIfNull(model);
         CheckImageSet(images, nameof(images));
-        CheckSameShape(images.Shape[1..], model.SampleShape, "reconstructed");
+        CheckSameShape(images.shape[1..], model.SampleShape, "reconstructed");
         var opts = Options(options);
-        if (opts.Seed is long seed) Torch.ManualSeed(seed);
-        long n = images.Size(0);
+        if (opts.Seed is long seed) EvaluationData.ManualSeed(seed);
+        long n = images.size(0);
         using var realAccumulator = new FrechetStatisticsAccumulator();
         using var reconstructionAccumulator = new FrechetStatisticsAccumulator();
         model.SetTraining(opts.GenerateInTrainingMode);
         try
         {
-            using var noGrad = Torch.NoGrad();
+            using var noGrad = torch.no_grad();
             for (long start = 0; start < n; start += opts.BatchSize)
             {
-                using var scope = Torch.NewDisposeScope();
-                var batch = images.Narrow(0, start, Math.Min(opts.BatchSize, n - start));
-                var (mean, logVar) = model.Encode(batch.To(DType.Float32, model.Device));
-                var z = opts.ReconstructFromPosteriorMean ? mean : mean + (logVar * 0.5).Exp() * Torch.RandnLike(mean);
+                using var scope = torch.NewDisposeScope();
+                var batch = images.narrow(0, start, Math.Min(opts.BatchSize, n - start));
+                var (mean, logVar) = model.Encode(batch.to(ScalarType.Float32, model.Device));
+                var z = opts.ReconstructFromPosteriorMean ? mean : mean + (logVar * 0.5).exp() * torch.randn_like(mean);
                 var reconstruction = model.Observation.ToData(model.Decode(z));
                 AddBatch(realAccumulator, extractor, batch, opts);
                 AddBatch(reconstructionAccumulator, extractor, reconstruction, opts);
@@ -160,8 +159,8 @@ public static class FidCalculator
     {
         var x = options.Quantize ? FidInputs.Quantize(batch) : batch;
         var features = extractor.Extract(x);
-        if (features.Dim != 2 || features.Size(1) != extractor.Dimension)
-            throw new InvalidOperationException($"Extractor '{extractor.Name}' returned {features}, expected [N, {extractor.Dimension}].");
+        if (features.dim() != 2 || features.size(1) != extractor.Dimension)
+            throw new InvalidOperationException($"Extractor '{extractor.Name}' returned {EvaluationData.Describe(features)}, expected [N, {extractor.Dimension}].");
         accumulator.Add(features);
     }
 
@@ -183,9 +182,9 @@ public static class FidCalculator
     private static void CheckImageSet(Tensor images, string paramName)
     {
         ArgumentNullException.ThrowIfNull(images, paramName);
-        if (images.Dim != 4)
-            throw new ArgumentException($"The {paramName} images must be a 4-D [N, C, H, W] batch, not {images}.", paramName);
-        long n = images.Size(0);
+        if (images.dim() != 4)
+            throw new ArgumentException($"The {paramName} images must be a 4-D [N, C, H, W] batch, not {EvaluationData.Describe(images)}.", paramName);
+        long n = images.size(0);
         if (n == 0) throw new ArgumentException($"The {paramName} image set is empty.", paramName);
         if (n < 2) throw new ArgumentException($"The {paramName} image set has 1 image; FID needs at least 2 for a covariance.", paramName);
     }

@@ -1,8 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>How images are prepared before feature extraction in FID.</summary>
 public static class FidInputs
@@ -18,13 +18,13 @@ public static class FidInputs
     public static Tensor Quantize(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (!images.DType.IsFloatingPoint())
-            throw new ArgumentException($"Images to quantize must be floating point, not {images.DType}.", nameof(images));
-        using var scope = Torch.NewDisposeScope();
+        if (!torch.is_floating_point(images))
+            throw new ArgumentException($"Images to quantize must be floating point, not {images.dtype}.", nameof(images));
+        using var scope = torch.NewDisposeScope();
         // NaN would survive clamp and become an arbitrary byte; refuse it instead.
         if (!images.AllFinite())
             throw new ArgumentException("Images hold NaN or infinity; the generator diverged.", nameof(images));
-        var levels = images.To(DType.Float32).Clamp(0, 1).Mul(255.0).Floor();
-        return levels.Div(255.0).MoveToOuterScope();
+        var levels = images.to(ScalarType.Float32).clamp(0, 1).mul(255.0).floor();
+        return levels.div(255.0).MoveToOuterDisposeScope();
     }
 }

@@ -1,8 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The squared Fréchet (2-Wasserstein) distance between two Gaussians, the quantity FID reports:
@@ -10,7 +10,7 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// </summary>
 /// <remarks>
 /// Everything runs in float64 on the CPU. Σ₁^½ comes from a symmetric eigendecomposition
-/// (<see cref="Torch.Eigh"/>) and the trace of (Σ₁^½ Σ₂ Σ₁^½)^½ is the sum of the square roots of
+/// (<see cref="torch.linalg.eigh"/>) and the trace of (Σ₁^½ Σ₂ Σ₁^½)^½ is the sum of the square roots of
 /// that symmetric matrix's eigenvalues; this equals Tr((Σ₁Σ₂)^½) used by pytorch-fid (Σ₁Σ₂ and
 /// Σ₁^½Σ₂Σ₁^½ share their eigenvalues) without a non-symmetric matrix square root.
 /// Covariances estimated from fewer samples than dimensions are singular, and rounding then
@@ -33,8 +33,8 @@ public static class FrechetDistance
         ArgumentNullException.ThrowIfNull(sigma1);
         ArgumentNullException.ThrowIfNull(mu2);
         ArgumentNullException.ThrowIfNull(sigma2);
-        using var scope = Torch.NewDisposeScope();
-        return Compute(Tensor.From(mu1), ToTensor(sigma1, nameof(sigma1)), Tensor.From(mu2), ToTensor(sigma2, nameof(sigma2)));
+        using var scope = torch.NewDisposeScope();
+        return Compute(torch.tensor(mu1), ToTensor(sigma1, nameof(sigma1)), torch.tensor(mu2), ToTensor(sigma2, nameof(sigma2)));
     }
 
     /// <summary>d² between N(μ₁, Σ₁) and N(μ₂, Σ₂): means [k], covariances [k, k], any float dtype and device.</summary>
@@ -43,20 +43,21 @@ public static class FrechetDistance
     {
         ValidateGaussian(mu1, sigma1, nameof(mu1));
         ValidateGaussian(mu2, sigma2, nameof(mu2));
-        if (mu1.Size(0) != mu2.Size(0))
-            throw new ArgumentException($"The Gaussians have different dimensions: {mu1.Size(0)} and {mu2.Size(0)}.", nameof(mu2));
+        if (mu1.size(0) != mu2.size(0))
+            throw new ArgumentException($"The Gaussians have different dimensions: {mu1.size(0)} and {mu2.size(0)}.", nameof(mu2));
 
-        using var scope = Torch.NewDisposeScope();
-        var m1 = mu1.To(DType.Float64, Device.Cpu);
-        var m2 = mu2.To(DType.Float64, Device.Cpu);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var m1 = mu1.to(ScalarType.Float64, torch.CPU);
+        var m2 = mu2.to(ScalarType.Float64, torch.CPU);
         var s1 = Symmetrized(sigma1);
         var s2 = Symmetrized(sigma2);
 
-        double meanTerm = (m1 - m2).Square().Sum().Item();
+        double meanTerm = (m1 - m2).square().sum().ToDouble();
         var root1 = SymmetricSquareRoot(s1, nameof(sigma1));
         _ = ClampedEigenvalues(s2, nameof(sigma2)); // checks that Σ₂ is positive semi-definite, as Σ₁ above
-        var product = Symmetrized(Torch.Mm(Torch.Mm(root1, s2), root1));
-        double traceOfRoot = ClampedEigenvalues(product, "Σ₁^½ Σ₂ Σ₁^½").Sqrt().Sum().Item();
+        var product = Symmetrized(torch.mm(torch.mm(root1, s2), root1));
+        double traceOfRoot = ClampedEigenvalues(product, "Σ₁^½ Σ₂ Σ₁^½").sqrt().sum().ToDouble();
         double d2 = meanTerm + Trace(s1) + Trace(s2) - 2 * traceOfRoot;
         return Math.Max(0, d2);
     }
@@ -78,12 +79,12 @@ public static class FrechetDistance
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Dim != 2 || b.Dim != 2)
-            throw new ArgumentException($"Feature matrices must be 2-D [n, k], got {a} and {b}.");
-        if (a.Size(1) != b.Size(1))
-            throw new ArgumentException($"Feature widths differ: {a.Size(1)} and {b.Size(1)}.", nameof(b));
-        if (a.Size(0) < 2 || b.Size(0) < 2)
-            throw new ArgumentException($"Each feature set needs at least 2 rows for a covariance, got {a.Size(0)} and {b.Size(0)}.");
+        if (a.dim() != 2 || b.dim() != 2)
+            throw new ArgumentException($"Feature matrices must be 2-D [n, k], got {EvaluationData.Describe(a)} and {EvaluationData.Describe(b)}.");
+        if (a.size(1) != b.size(1))
+            throw new ArgumentException($"Feature widths differ: {a.size(1)} and {b.size(1)}.", nameof(b));
+        if (a.size(0) < 2 || b.size(0) < 2)
+            throw new ArgumentException($"Each feature set needs at least 2 rows for a covariance, got {a.size(0)} and {b.size(0)}.");
         using var sa = FrechetStatistics.FromFeatures(a);
         using var sb = FrechetStatistics.FromFeatures(b);
         return Compute(sa, sb);
@@ -94,12 +95,12 @@ public static class FrechetDistance
     {
         ArgumentNullException.ThrowIfNull(mean, paramName);
         ArgumentNullException.ThrowIfNull(covariance, paramName);
-        if (mean.Dim != 1 || mean.Size(0) == 0)
-            throw new ArgumentException($"A mean must be a non-empty vector [k], not {mean}.", paramName);
-        long k = mean.Size(0);
-        if (covariance.Dim != 2 || covariance.Size(0) != k || covariance.Size(1) != k)
-            throw new ArgumentException($"The covariance must be [{k}, {k}] to match the mean, not [{string.Join(", ", covariance.Shape)}].", paramName);
-        if (!mean.DType.IsFloatingPoint() || !covariance.DType.IsFloatingPoint())
+        if (mean.dim() != 1 || mean.size(0) == 0)
+            throw new ArgumentException($"A mean must be a non-empty vector [k], not {EvaluationData.Describe(mean)}.", paramName);
+        long k = mean.size(0);
+        if (covariance.dim() != 2 || covariance.size(0) != k || covariance.size(1) != k)
+            throw new ArgumentException($"The covariance must be [{k}, {k}] to match the mean, not [{string.Join(", ", covariance.shape)}].", paramName);
+        if (!torch.is_floating_point(mean) || !torch.is_floating_point(covariance))
             throw new ArgumentException("Means and covariances must be floating-point tensors.", paramName);
         if (!mean.AllFinite() || !covariance.AllFinite())
             throw new ArgumentException("The mean or covariance holds NaN or infinity.", paramName);
@@ -111,38 +112,43 @@ public static class FrechetDistance
         if (rows != cols) throw new ArgumentException($"A covariance must be square, not {rows}×{cols}.", paramName);
         var flat = new double[rows * cols];
         Buffer.BlockCopy(m, 0, flat, 0, flat.Length * sizeof(double));
-        return Tensor.From(flat, rows, cols);
+        return torch.tensor(flat, new long[] { rows, cols });
     }
 
     private static Tensor Symmetrized(Tensor m)
     {
-        var d = m.To(DType.Float64, Device.Cpu);
+        var d = m.to(ScalarType.Float64, torch.CPU);
         return (d + d.T) * 0.5;
     }
 
-    private static double Trace(Tensor m) => m.Diagonal().Sum().Item();
+    private static double Trace(Tensor m)
+    {
+        using var diagonal = m.diagonal();
+        using var sum = diagonal.sum();
+        return sum.ToDouble();
+    }
 
     /// <summary>V·diag(√λ)·Vᵀ of a symmetric positive semi-definite matrix.</summary>
     private static Tensor SymmetricSquareRoot(Tensor symmetric, string name)
     {
-        var (values, vectors) = Torch.Eigh(symmetric);
-        var roots = ClampChecked(values, name).Sqrt();
-        return Torch.Mm(vectors * roots.Unsqueeze(0), vectors.T);
+        var (values, vectors) = torch.linalg.eigh(symmetric);
+        var roots = ClampChecked(values, name).sqrt();
+        return torch.mm(vectors * roots.unsqueeze(0), vectors.T);
     }
 
     private static Tensor ClampedEigenvalues(Tensor symmetric, string name)
     {
-        var (values, _) = Torch.Eigh(symmetric);
+        var (values, _) = torch.linalg.eigh(symmetric);
         return ClampChecked(values, name);
     }
 
     private static Tensor ClampChecked(Tensor eigenvalues, string name)
     {
-        double min = eigenvalues.Min().Item();
-        double scale = Math.Max(eigenvalues.Abs().Max().Item(), double.Epsilon);
+        double min = eigenvalues.min().ToDouble();
+        double scale = Math.Max(eigenvalues.abs().max().ToDouble(), double.Epsilon);
         if (min < -NegativeEigenvalueTolerance * scale)
             throw new ArgumentException(
                 $"{name} is not positive semi-definite: it has the eigenvalue {min:G6} (largest magnitude {scale:G6}).");
-        return eigenvalues.ClampMin(0);
+        return eigenvalues.clamp_min(0);
     }
 }

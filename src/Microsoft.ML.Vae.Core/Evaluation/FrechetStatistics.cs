@@ -1,8 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The Gaussian fitted to a set of feature vectors: mean [k] and unbiased covariance [k, k]
@@ -24,9 +23,10 @@ public sealed class FrechetStatistics : IDisposable
         if (count < 2)
             throw new ArgumentOutOfRangeException(nameof(count), $"A covariance needs at least 2 samples, got {count}.");
         FrechetDistance.ValidateGaussian(mean, covariance, nameof(mean));
-        using var scope = Torch.NewDisposeScope();
-        Mean = mean.To(DType.Float64, Device.Cpu).DetachFromScope();
-        Covariance = covariance.To(DType.Float64, Device.Cpu).DetachFromScope();
+        using var scope = torch.NewDisposeScope();
+        // A copy even when the input is already float64 on the CPU: the instance owns its tensors.
+        Mean = mean.detach().to(ScalarType.Float64, torch.CPU, copy: true).DetachFromDisposeScope();
+        Covariance = covariance.detach().to(ScalarType.Float64, torch.CPU, copy: true).DetachFromDisposeScope();
         Count = count;
     }
 
@@ -40,7 +40,7 @@ public sealed class FrechetStatistics : IDisposable
     public long Count { get; }
 
     /// <summary>Feature dimension k.</summary>
-    public int Dimension => (int)Mean.Size(0);
+    public int Dimension => (int)Mean.size(0);
 
     /// <summary>
     /// Shape of one image [C, H, W] the features were extracted from, when known (set by

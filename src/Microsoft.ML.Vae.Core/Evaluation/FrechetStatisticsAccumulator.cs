@@ -1,8 +1,8 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Accumulates the mean and covariance of feature vectors that arrive in batches, so that FID
@@ -30,9 +30,9 @@ public sealed class FrechetStatisticsAccumulator : IDisposable
     public void Add(Tensor features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        if (features.Dim != 2)
-            throw new ArgumentException($"Features must be a 2-D [n, k] tensor, not {features}.", nameof(features));
-        var shape = features.Shape;
+        if (features.dim() != 2)
+            throw new ArgumentException($"Features must be a 2-D [n, k] tensor, not {EvaluationData.Describe(features)}.", nameof(features));
+        var shape = features.shape;
         if (shape[1] == 0)
             throw new ArgumentException("Features have zero columns.", nameof(features));
         if (Dimension != 0 && shape[1] != Dimension)
@@ -41,21 +41,21 @@ public sealed class FrechetStatisticsAccumulator : IDisposable
         if (!features.AllFinite())
             throw new ArgumentException("Features hold NaN or infinity; the extractor or the images are broken.", nameof(features));
 
-        using var scope = Torch.NewDisposeScope();
-        var x = features.To(DType.Float64, Device.Cpu);
+        using var scope = torch.NewDisposeScope();
+        var x = features.detach().to(ScalarType.Float64, torch.CPU);
         if (_shift is null)
         {
             Dimension = (int)shape[1];
-            _shift = x.Mean(0).DetachFromScope();
-            _sum = Torch.Zeros([Dimension], DType.Float64).DetachFromScope();
-            _outer = Torch.Zeros([Dimension, Dimension], DType.Float64).DetachFromScope();
+            _shift = x.mean([0]).DetachFromDisposeScope();
+            _sum = torch.zeros([Dimension], ScalarType.Float64).DetachFromDisposeScope();
+            _outer = torch.zeros([Dimension, Dimension], ScalarType.Float64).DetachFromDisposeScope();
         }
         for (long start = 0; start < shape[0]; start += RowsPerBlock)
         {
-            using var inner = Torch.NewDisposeScope();
-            var block = x.Narrow(0, start, Math.Min(RowsPerBlock, shape[0] - start)) - _shift;
-            _sum!.Add_(block.Sum(0));
-            _outer!.Add_(Torch.Mm(block.T, block));
+            using var inner = torch.NewDisposeScope();
+            var block = x.narrow(0, start, Math.Min(RowsPerBlock, shape[0] - start)) - _shift;
+            _sum!.add_(block.sum(dim: 0));
+            _outer!.add_(torch.mm(block.T, block));
         }
         Count += shape[0];
     }
@@ -66,11 +66,11 @@ public sealed class FrechetStatisticsAccumulator : IDisposable
     {
         if (Count < 2)
             throw new InvalidOperationException($"A covariance needs at least 2 feature vectors, but {Count} were added.");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var meanOffset = _sum! / Count;
         var mean = _shift! + meanOffset;
         // Σ(x−c)(x−c)ᵀ − n·d·dᵀ with d = mean − c, divided by n − 1.
-        var covariance = (_outer! - Torch.Outer(meanOffset, meanOffset) * Count) / (Count - 1);
+        var covariance = (_outer! - torch.outer(meanOffset, meanOffset) * Count) / (Count - 1);
         var symmetric = (covariance + covariance.T) * 0.5;
         return new FrechetStatistics(mean, symmetric, Count);
     }

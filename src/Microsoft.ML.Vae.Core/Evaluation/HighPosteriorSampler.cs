@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// High-posterior (HP) samples of dpVAE: aggregate-posterior samples that the prior under-covers
@@ -27,7 +25,7 @@ public static class HighPosteriorSampler
     /// <param name="data">Data [N, ..SampleShape] (typically validation images).</param>
     /// <param name="count">Samples wanted B (≥ 1).</param>
     /// <param name="options">Settings; null for the defaults.</param>
-    /// <param name="seed">Seed of every random draw; libtorch's generators are restored afterwards.</param>
+    /// <param name="seed">Seed of every random draw; the CPU generator's state is restored afterwards (CUDA generators stay reseeded).</param>
     public static PosteriorSampleSet Generate(IVaeModel model, Tensor data, int count, HighPosteriorOptions? options = null, long seed = 0)
     {
         EvaluationData.Validate(model, data);
@@ -44,22 +42,22 @@ public static class HighPosteriorSampler
         {
             for (long start = 0; start < candidates; start += options.BatchSize)
             {
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 long len = Math.Min(options.BatchSize, candidates - start);
                 var z = EvaluationData.SampleAggregatePosterior(model, data, len, options.BatchSize);
                 var score = model.Prior is IGenerationSpacePrior flow
                     ? EvaluationData.StandardNormalLogDensity(flow.ToGenerationSpace(z).Z0)
-                    : model.Prior.LogProb(z).To(DType.Float64);
-                latents.Add(z.DetachFromScope());
-                scores.Add(score.DetachFromScope());
+                    : model.Prior.LogProb(z).to(ScalarType.Float64);
+                latents.Add(z.DetachFromDisposeScope());
+                scores.Add(score.DetachFromDisposeScope());
             }
-            using var outer = Torch.NewDisposeScope();
-            var allLatents = Torch.Cat(latents);
-            var allScores = Torch.Cat(scores);
-            var (lowest, index) = allScores.TopK(count, largest: false, sorted: true);
-            var kept = allLatents.IndexSelect(0, index.To(allLatents.Device));
+            using var outer = torch.NewDisposeScope();
+            var allLatents = torch.cat(latents);
+            var allScores = torch.cat(scores);
+            var (lowest, index) = allScores.topk(count, largest: false, sorted: true);
+            var kept = allLatents.index_select(0, index.to(allLatents.device));
             var samples = EvaluationData.DecodeToData(model, kept, options.BatchSize);
-            return new PosteriorSampleSet(kept.MoveToOuterScope(), samples.MoveToOuterScope(), lowest.MoveToOuterScope());
+            return new PosteriorSampleSet(kept.MoveToOuterDisposeScope(), samples.MoveToOuterDisposeScope(), lowest.MoveToOuterDisposeScope());
         }
         finally
         {

@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Importance-sampled negative log-likelihood (the IWAE bound, Burda et al. 2016):
@@ -30,7 +28,7 @@ public static class ImportanceSampledNll
     /// <param name="data">Data [N, ..SampleShape] (CPU or the model's device).</param>
     /// <param name="importanceSamples">Importance samples S per data sample (≥ 1).</param>
     /// <param name="batchSize">Data samples encoded together.</param>
-    /// <param name="seed">Seed of every random draw; libtorch's generators are restored afterwards.</param>
+    /// <param name="seed">Seed of every random draw; the CPU generator's state is restored afterwards (CUDA generators stay reseeded).</param>
     /// <param name="maxDecodeRows">Bound on decoded rows (importance samples × data samples) held at once.</param>
     public static ImportanceSampledNllResult Compute(IVaeModel model, Tensor data, int importanceSamples = DefaultImportanceSamples,
         int batchSize = 100, long seed = 0, int maxDecodeRows = 2000)
@@ -46,16 +44,16 @@ public static class ImportanceSampledNll
         double sumLogPx = 0, sumSquaredLogPx = 0, sumElbo = 0;
         for (long start = 0; start < n; start += batchSize)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             long len = Math.Min(batchSize, n - start);
             var x = EvaluationData.Rows(data, start, len, model.Device);
             var (logPx, elbo) = BatchLogLikelihood(model, x, importanceSamples, maxDecodeRows);
-            foreach (var v in logPx.ToArray<double>())
+            foreach (var v in logPx.cpu().data<double>().ToArray())
             {
                 sumLogPx += v;
                 sumSquaredLogPx += v * v;
             }
-            sumElbo += elbo.Sum().Item();
+            sumElbo += elbo.sum().ToDouble();
         }
 
         double meanLogPx = sumLogPx / n;
@@ -70,38 +68,38 @@ public static class ImportanceSampledNll
     /// </summary>
     private static (Tensor LogPx, Tensor Elbo) BatchLogLikelihood(IVaeModel model, Tensor x, int importanceSamples, int maxDecodeRows)
     {
-        using var scope = Torch.NewDisposeScope();
-        long b = x.Size(0);
+        using var scope = torch.NewDisposeScope();
+        long b = x.size(0);
         int d = model.LatentDim;
         var (mean, logVar) = model.Encode(x);
-        var std = (logVar * 0.5).Exp();
+        var std = (logVar * 0.5).exp();
         // log q(z|x) = −½ Σⱼ (log 2π + logvarⱼ + εⱼ²) at z = μ + σ ⊙ ε; the ε-free part is fixed per row.
-        var logQConstant = (logVar.To(DType.Float64).Sum(1) + d * DiagonalGaussian.Log2Pi) * -0.5;
+        var logQConstant = (logVar.to(ScalarType.Float64).sum(1) + d * DiagonalGaussian.Log2Pi) * -0.5;
         long[] sampleShape = model.SampleShape;
         long chunk = Math.Max(1, maxDecodeRows / b);
 
-        var logSumExp = Torch.Full([b], double.NegativeInfinity, DType.Float64, x.Device);
-        var elboSum = Torch.Zeros([b], DType.Float64, x.Device);
+        var logSumExp = torch.full([b], double.NegativeInfinity, ScalarType.Float64, x.device);
+        var elboSum = torch.zeros([b], ScalarType.Float64, x.device);
         for (long s0 = 0; s0 < importanceSamples; s0 += chunk)
         {
-            using var inner = Torch.NewDisposeScope();
+            using var inner = torch.NewDisposeScope();
             long c = Math.Min(chunk, importanceSamples - s0);
-            var eps = Torch.Randn([c, b, d], mean.DType, mean.Device);
-            var z = (mean.Unsqueeze(0) + std.Unsqueeze(0) * eps).Reshape(c * b, d);
+            var eps = torch.randn([c, b, d], mean.dtype, mean.device);
+            var z = (mean.unsqueeze(0) + std.unsqueeze(0) * eps).reshape(c * b, d);
             var decoded = model.Decode(z);
-            long[] expanded = [c, .. x.Shape];
+            long[] expanded = [c, .. x.shape];
             long[] flat = [c * b, .. sampleShape];
-            var xRepeated = x.Unsqueeze(0).Expand(expanded).Reshape(flat);
-            var logLikelihood = model.Observation.LogLikelihood(xRepeated, decoded).To(DType.Float64);
-            var logPrior = model.Prior.LogProb(z).To(DType.Float64);
-            var logQ = logQConstant.Unsqueeze(0) - eps.To(DType.Float64).Square().Sum(2) * 0.5;
-            var logWeights = (logLikelihood + logPrior).Reshape(c, b) - logQ;
-            var merged = Torch.Stack([logSumExp, logWeights.LogSumExp(0)]).LogSumExp(0);
-            logSumExp.Copy_(merged);
-            elboSum.Add_(logWeights.Sum(0));
+            var xRepeated = x.unsqueeze(0).expand(expanded).reshape(flat);
+            var logLikelihood = model.Observation.LogLikelihood(xRepeated, decoded).to(ScalarType.Float64);
+            var logPrior = model.Prior.LogProb(z).to(ScalarType.Float64);
+            var logQ = logQConstant.unsqueeze(0) - eps.to(ScalarType.Float64).square().sum(2) * 0.5;
+            var logWeights = (logLikelihood + logPrior).reshape(c, b) - logQ;
+            var merged = torch.stack([logSumExp, logWeights.logsumexp(0)]).logsumexp(0);
+            logSumExp.copy_(merged);
+            elboSum.add_(logWeights.sum(dim: 0));
         }
         var logPx = logSumExp - Math.Log(importanceSamples);
         var elbo = elboSum / importanceSamples;
-        return (logPx.MoveToOuterScope(), elbo.MoveToOuterScope());
+        return (logPx.MoveToOuterDisposeScope(), elbo.MoveToOuterDisposeScope());
     }
 }

@@ -1,13 +1,12 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// k-nearest-neighbour classifier on latent codes (Euclidean distance, uniform majority vote).
 /// Ties go to the smallest class index, as scikit-learn's <c>KNeighborsClassifier</c> does.
-/// Distances are computed with <see cref="Torch.CDist"/> over chunks of query rows, so 10 000
+/// Distances are computed with <see cref="torch.cdist"/> over chunks of query rows, so 10 000
 /// queries against 60 000 references need a few hundred MB at most.
 /// </summary>
 public sealed class KnnClassifier : IDisposable
@@ -25,13 +24,13 @@ public sealed class KnnClassifier : IDisposable
     public KnnClassifier(Tensor codes, Tensor labels, int k)
     {
         int classes = LabelledCodes.Validate(codes, labels);
-        if (k < 1 || k > codes.Size(0))
-            throw new ArgumentOutOfRangeException(nameof(k), $"k must be between 1 and the {codes.Size(0)} reference codes, got {k}.");
+        if (k < 1 || k > codes.size(0))
+            throw new ArgumentOutOfRangeException(nameof(k), $"k must be between 1 and the {codes.size(0)} reference codes, got {k}.");
         K = k;
         ClassCount = classes;
-        using var scope = Torch.NewDisposeScope();
-        _codes = codes.To(DType.Float32, Device.Cpu).Contiguous().DetachFromScope();
-        _labels = labels.To(DType.Int64, Device.Cpu).DetachFromScope();
+        using var scope = torch.NewDisposeScope();
+        _codes = codes.to(ScalarType.Float32, torch.CPU).contiguous().DetachFromDisposeScope();
+        _labels = labels.to(ScalarType.Int64, torch.CPU).DetachFromDisposeScope();
     }
 
     /// <summary>Number of voting neighbours.</summary>
@@ -44,33 +43,33 @@ public sealed class KnnClassifier : IDisposable
     public Tensor Predict(Tensor codes)
     {
         ArgumentNullException.ThrowIfNull(codes);
-        if (codes.Dim != 2 || codes.Size(1) != _codes.Size(1))
-            throw new ArgumentException($"Codes must be [m, {_codes.Size(1)}], not {codes}.", nameof(codes));
-        long m = codes.Size(0);
-        long rows = Math.Max(1, DistancesPerChunk / _codes.Size(0));
+        if (codes.dim() != 2 || codes.size(1) != _codes.size(1))
+            throw new ArgumentException($"Codes must be [m, {_codes.size(1)}], not {EvaluationData.Describe(codes)}.", nameof(codes));
+        long m = codes.size(0);
+        long rows = Math.Max(1, DistancesPerChunk / _codes.size(0));
         var parts = new List<Tensor>();
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewDisposeScope();
-        var queries = codes.To(DType.Float32, Device.Cpu);
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var queries = codes.to(ScalarType.Float32, torch.CPU);
         for (long start = 0; start < m; start += rows)
         {
-            using var inner = Torch.NewDisposeScope();
-            var chunk = queries.Narrow(0, start, Math.Min(rows, m - start));
-            var (_, nearest) = Torch.CDist(chunk, _codes).TopK(K, dim: 1, largest: false, sorted: false);
-            var neighbourLabels = _labels.IndexSelect(0, nearest.Flatten()).View(nearest.Size(0), K);
-            var votes = Torch.Zeros([nearest.Size(0), ClassCount]).ScatterAdd(1, neighbourLabels, Torch.Ones([nearest.Size(0), K]));
-            parts.Add(votes.ArgMax(1).MoveToOuterScope());
+            using var inner = torch.NewDisposeScope();
+            var chunk = queries.narrow(0, start, Math.Min(rows, m - start));
+            var (_, nearest) = torch.cdist(chunk, _codes).topk(K, dim: 1, largest: false, sorted: false);
+            var neighbourLabels = _labels.index_select(0, nearest.flatten()).view(nearest.size(0), K);
+            var votes = torch.zeros([nearest.size(0), ClassCount]).scatter_add(1, neighbourLabels, torch.ones([nearest.size(0), K]));
+            parts.Add(votes.argmax(1).MoveToOuterDisposeScope());
         }
-        return Tensor.Cat(parts, 0).MoveToOuterScope();
+        return torch.cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Fraction of <paramref name="codes"/> whose predicted class equals <paramref name="labels"/>.</summary>
     public double Accuracy(Tensor codes, Tensor labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (labels.Dim != 1 || codes is null || labels.Size(0) != codes.Size(0))
+        if (labels.dim() != 1 || codes is null || labels.size(0) != codes.size(0))
             throw new ArgumentException("Labels must be a vector with one entry per code.", nameof(labels));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         return LabelledCodes.Accuracy(Predict(codes), labels);
     }
 

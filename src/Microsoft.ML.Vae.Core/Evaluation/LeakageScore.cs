@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The dpVAE leakage score: how much aggregate-posterior mass sits where the prior (and so the
@@ -26,7 +24,7 @@ public static class LeakageScore
     /// <param name="model">The model (put in evaluation mode).</param>
     /// <param name="data">Data [N, ..SampleShape] (typically validation images).</param>
     /// <param name="options">Settings; null for the defaults.</param>
-    /// <param name="seed">Seed of every random draw; libtorch's generators are restored afterwards.</param>
+    /// <param name="seed">Seed of every random draw; the CPU generator's state is restored afterwards (CUDA generators stay reseeded).</param>
     public static LeakageResult Compute(IVaeModel model, Tensor data, LeakageOptions? options = null, long seed = 0)
     {
         EvaluationData.Validate(model, data);
@@ -37,15 +35,15 @@ public static class LeakageScore
         ValidateThresholds(options.Thresholds);
 
         using var run = SeededEvaluationScope.Enter(model, seed);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (means, logVars) = EvaluationData.EncodeRandomRows(model, data, options.Encodings, options.BatchSize);
         using var aggregate = new AggregatePosterior(means, logVars);
         // Samples come from the same stored mixture whose density is evaluated: with sharp posteriors,
         // samples from other data rows would find no nearby component and give meaningless ℓ_q.
-        var z = aggregate.Sample(options.Samples).To(data.DType);
+        var z = aggregate.Sample(options.Samples).to(data.dtype);
         var logPrior = PriorLogDensity(model.Prior, z, options.PriorDensityInGenerationSpaceWithoutJacobian, options.BatchSize);
         var logPosterior = aggregate.LogDensity(z);
-        return FromLogDensities(logPrior.ToArray<double>(), logPosterior.ToArray<double>(), options.Thresholds, options.ThresholdMode);
+        return FromLogDensities(logPrior.cpu().data<double>().ToArray(), logPosterior.cpu().data<double>().ToArray(), options.Thresholds, options.ThresholdMode);
     }
 
     /// <summary>
@@ -90,21 +88,21 @@ public static class LeakageScore
     {
         if (generationSpaceWithoutJacobian && prior is IGenerationSpacePrior flow)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             var (z0, _) = EvaluationData.ToGenerationSpace(flow, z, batchSize);
-            return EvaluationData.StandardNormalLogDensity(z0).MoveToOuterScope();
+            return EvaluationData.StandardNormalLogDensity(z0).MoveToOuterDisposeScope();
         }
         var parts = new List<Tensor>();
         try
         {
-            long n = z.Size(0);
+            long n = z.size(0);
             for (long start = 0; start < n; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
-                var logProb = prior.LogProb(z.Narrow(0, start, Math.Min(batchSize, n - start)));
-                parts.Add(logProb.To(DType.Float64).DetachFromScope());
+                using var scope = torch.NewDisposeScope();
+                var logProb = prior.LogProb(z.narrow(0, start, Math.Min(batchSize, n - start)));
+                parts.Add(logProb.to(ScalarType.Float64).DetachFromDisposeScope());
             }
-            return Torch.Cat(parts);
+            return torch.cat(parts);
         }
         finally
         {

@@ -1,9 +1,9 @@
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.Optim;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Multinomial logistic regression on fixed features (latent codes): the linear-probe measure of
@@ -32,7 +32,7 @@ public sealed class LinearProbe : IDisposable
     public int ClassCount { get; }
 
     /// <summary>Input dimension.</summary>
-    public int InputDimension => (int)_weight.Size(0);
+    public int InputDimension => (int)_weight.size(0);
 
     /// <summary>Fits the probe to <paramref name="codes"/> [n, d] with class labels [n] (int64, 0 … C−1).</summary>
     /// <exception cref="ArgumentException">Shapes disagree, codes are not finite, or labels are negative.</exception>
@@ -41,62 +41,54 @@ public sealed class LinearProbe : IDisposable
         var opts = options ?? new LinearProbeOptions();
         opts.Validate();
         int classes = LabelledCodes.Validate(codes, labels);
-        using var scope = Torch.NewDisposeScope();
-        var x = codes.To(DType.Float32, Device.Cpu);
-        var y = labels.To(DType.Int64, Device.Cpu);
+        using var scope = torch.NewDisposeScope();
+        var x = codes.to(ScalarType.Float32, torch.CPU);
+        var y = labels.to(ScalarType.Int64, torch.CPU);
         Tensor? mean = null, scale = null;
         if (opts.Standardize)
         {
             (mean, scale) = LabelledCodes.Statistics(x);
             x = (x - mean) / scale;
         }
-        long d = x.Size(1);
-        var weight = Torch.Zeros([d, classes]).DetachFromScope().RequiresGrad_();
-        var bias = Torch.Zeros([classes]).DetachFromScope().RequiresGrad_();
-        try
+        long d = x.size(1);
+        // The trainable copies live only for the fit; the probe keeps detached copies of their final values.
+        using var weight = new Parameter(torch.zeros([d, classes]));
+        using var bias = new Parameter(torch.zeros([classes]));
+        using (var optimizer = torch.optim.Adam([weight, bias], opts.LearningRate))
         {
-            using var optimizer = new Adam([weight, bias], opts.LearningRate);
             for (int i = 0; i < opts.Iterations; i++)
             {
-                using var step = Torch.NewDisposeScope();
-                optimizer.ZeroGrad();
-                var logits = Torch.MatMul(x, weight) + bias;
-                var loss = Functional.CrossEntropy(logits, y) + weight.Square().Sum() * (0.5 * opts.L2);
-                loss.Backward();
-                optimizer.Step();
+                using var step = torch.NewDisposeScope();
+                optimizer.zero_grad();
+                var logits = torch.matmul(x, weight) + bias;
+                var loss = F.cross_entropy(logits, y) + weight.square().sum() * (0.5 * opts.L2);
+                loss.backward();
+                optimizer.step();
             }
-            weight.RequiresGrad = false;
-            bias.RequiresGrad = false;
-            weight.Grad = null;
-            bias.Grad = null;
         }
-        catch
-        {
-            weight.Dispose();
-            bias.Dispose();
-            throw;
-        }
-        return new LinearProbe(weight, bias, mean?.DetachFromScope(), scale?.DetachFromScope(), classes);
+        var trainedWeight = weight.detach().clone().DetachFromDisposeScope();
+        var trainedBias = bias.detach().clone().DetachFromDisposeScope();
+        return new LinearProbe(trainedWeight, trainedBias, mean?.DetachFromDisposeScope(), scale?.DetachFromDisposeScope(), classes);
     }
 
     /// <summary>Predicted classes of <paramref name="codes"/> [m, d]: int64 [m] on the CPU.</summary>
     public Tensor Predict(Tensor codes)
     {
         ArgumentNullException.ThrowIfNull(codes);
-        if (codes.Dim != 2 || codes.Size(1) != InputDimension)
-            throw new ArgumentException($"Codes must be [m, {InputDimension}], not {codes}.", nameof(codes));
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewDisposeScope();
-        var x = codes.To(DType.Float32, Device.Cpu);
+        if (codes.dim() != 2 || codes.size(1) != InputDimension)
+            throw new ArgumentException($"Codes must be [m, {InputDimension}], not {EvaluationData.Describe(codes)}.", nameof(codes));
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var x = codes.to(ScalarType.Float32, torch.CPU);
         if (_mean is not null) x = (x - _mean) / _scale!;
-        return (Torch.MatMul(x, _weight) + _bias).ArgMax(1).MoveToOuterScope();
+        return (torch.matmul(x, _weight) + _bias).argmax(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>Fraction of <paramref name="codes"/> whose predicted class equals <paramref name="labels"/>.</summary>
     public double Accuracy(Tensor codes, Tensor labels)
     {
         LabelledCodes.Validate(codes, labels);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         return LabelledCodes.Accuracy(Predict(codes), labels);
     }
 

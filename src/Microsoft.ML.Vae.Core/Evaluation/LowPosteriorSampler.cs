@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Low-posterior (LP) samples of dpVAE: prior samples that fall in holes of the aggregate
@@ -21,7 +19,7 @@ public static class LowPosteriorSampler
     /// <param name="data">Data [N, ..SampleShape] whose encodings define the aggregate posterior.</param>
     /// <param name="count">Samples wanted (≥ 1).</param>
     /// <param name="options">Settings; null for the defaults.</param>
-    /// <param name="seed">Seed of every random draw; libtorch's generators are restored afterwards.</param>
+    /// <param name="seed">Seed of every random draw; the CPU generator's state is restored afterwards (CUDA generators stay reseeded).</param>
     public static PosteriorSampleSet Generate(IVaeModel model, Tensor data, int count, LowPosteriorOptions? options = null, long seed = 0)
     {
         EvaluationData.Validate(model, data);
@@ -41,21 +39,21 @@ public static class LowPosteriorSampler
         {
             for (long collected = 0; collected < count;)
             {
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 var (mean, logVar) = EvaluationData.EncodeRandomRows(model, data, options.DataBatchSize, options.DataBatchSize);
                 var z = model.Prior.Sample(options.CandidatesPerRound);
                 var score = Score(z, mean, logVar, options.ReproduceLogVarDivisionQuirk);
                 long take = Math.Min(keep, count - collected);
-                var (lowest, index) = score.TopK(take, largest: false, sorted: true);
-                latents.Add(z.IndexSelect(0, index.To(z.Device)).DetachFromScope());
-                scores.Add(lowest.DetachFromScope());
+                var (lowest, index) = score.topk((int)take, largest: false, sorted: true);
+                latents.Add(z.index_select(0, index.to(z.device)).DetachFromDisposeScope());
+                scores.Add(lowest.DetachFromDisposeScope());
                 collected += take;
             }
-            using var outer = Torch.NewDisposeScope();
-            var allLatents = Torch.Cat(latents);
+            using var outer = torch.NewDisposeScope();
+            var allLatents = torch.cat(latents);
             var samples = EvaluationData.DecodeToData(model, allLatents, options.DecodeBatchSize);
-            var allScores = Torch.Cat(scores);
-            return new PosteriorSampleSet(allLatents.MoveToOuterScope(), samples.MoveToOuterScope(), allScores.MoveToOuterScope());
+            var allScores = torch.cat(scores);
+            return new PosteriorSampleSet(allLatents.MoveToOuterDisposeScope(), samples.MoveToOuterDisposeScope(), allScores.MoveToOuterDisposeScope());
         }
         finally
         {
@@ -80,18 +78,18 @@ public static class LowPosteriorSampler
             using var aggregate = new AggregatePosterior(means, logVars);
             return aggregate.LogDensity(z);
         }
-        if (means.Dim != 2 || !means.Shape.AsSpan().SequenceEqual(logVars.Shape) || z.Dim != 2 || z.Size(1) != means.Size(1))
+        if (means.dim() != 2 || !means.shape.AsSpan().SequenceEqual(logVars.shape) || z.dim() != 2 || z.size(1) != means.size(1))
             throw new ArgumentException(
-                $"Expected latents [M, d] and encodings [N, d]; got z [{string.Join(", ", z.Shape)}], means [{string.Join(", ", means.Shape)}], " +
-                $"log-variances [{string.Join(", ", logVars.Shape)}].", nameof(z));
-        if (means.Size(0) == 0) throw new ArgumentException("At least one encoding is needed.", nameof(means));
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var mu = means.To(DType.Float64);
-        var weights = logVars.To(DType.Float64, means.Device).Reciprocal();
+                $"Expected latents [M, d] and encodings [N, d]; got z [{string.Join(", ", z.shape)}], means [{string.Join(", ", means.shape)}], " +
+                $"log-variances [{string.Join(", ", logVars.shape)}].", nameof(z));
+        if (means.size(0) == 0) throw new ArgumentException("At least one encoding is needed.", nameof(means));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var mu = means.to(ScalarType.Float64);
+        var weights = logVars.to(ScalarType.Float64, means.device).reciprocal();
         var weightedMeans = mu * weights;
-        var offsets = (mu * weightedMeans).Sum(1);
+        var offsets = (mu * weightedMeans).sum(1);
         return AggregatePosterior.LogMeanExpOfQuadratic(z, weights, weightedMeans, offsets, 1.0, AggregatePosterior.DefaultMaxChunkElements)
-            .MoveToOuterScope();
+            .MoveToOuterDisposeScope();
     }
 }

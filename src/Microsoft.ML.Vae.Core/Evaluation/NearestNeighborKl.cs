@@ -1,9 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// The 1-nearest-neighbour estimator of KL(P‖Q) from samples (Pérez-Cruz 2008):
@@ -11,7 +9,7 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// the P sample xᵢ to its nearest other P sample and sᵢ the distance to its nearest Q sample.
 /// </summary>
 /// <remarks>
-/// Neighbours are found exactly, by brute force over <see cref="Torch.CDist"/> blocks in float64,
+/// Neighbours are found exactly, by brute force over <see cref="torch.cdist"/> blocks in float64,
 /// and the chosen neighbour's distance is then recomputed from the coordinate differences, so
 /// close pairs do not lose digits to the matrix-product form of the distance. (The dpVAE code
 /// used a k-d tree with approximate search, eps = 0.01, which may return a neighbour up to 1 %
@@ -36,11 +34,11 @@ public static class NearestNeighborKl
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(q);
-        if (p.Dim != 2 || q.Dim != 2)
-            throw new ArgumentException($"Samples must be [n, d] matrices; got P [{string.Join(", ", p.Shape)}] and Q [{string.Join(", ", q.Shape)}].", nameof(p));
-        long n = p.Size(0), m = q.Size(0), d = p.Size(1);
-        if (q.Size(1) != d)
-            throw new ArgumentException($"P has {d} dimensions but Q has {q.Size(1)}.", nameof(q));
+        if (p.dim() != 2 || q.dim() != 2)
+            throw new ArgumentException($"Samples must be [n, d] matrices; got P [{string.Join(", ", p.shape)}] and Q [{string.Join(", ", q.shape)}].", nameof(p));
+        long n = p.size(0), m = q.size(0), d = p.size(1);
+        if (q.size(1) != d)
+            throw new ArgumentException($"P has {d} dimensions but Q has {q.size(1)}.", nameof(q));
         if (d == 0) throw new ArgumentException("Samples need at least one dimension.", nameof(p));
         if (n < 2) throw new ArgumentException($"P needs at least 2 samples (a nearest other P sample), got {n}.", nameof(p));
         if (m < 1) throw new ArgumentException("Q needs at least 1 sample.", nameof(q));
@@ -48,13 +46,13 @@ public static class NearestNeighborKl
             throw new ArgumentOutOfRangeException(nameof(minimumDistance), minimumDistance, "The distance floor must be positive and finite.");
         EvaluationData.RequirePositive(maxChunkElements, nameof(maxChunkElements));
 
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var p64 = p.To(DType.Float64);
-        var q64 = q.To(DType.Float64, p.Device);
-        var r = NearestDistances(p64, p64, excludeSelf: true, maxChunkElements).ClampMin(minimumDistance);
-        var s = NearestDistances(p64, q64, excludeSelf: false, maxChunkElements).ClampMin(minimumDistance);
-        double sumLogRatio = (s.Log() - r.Log()).Sum().Item();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var p64 = p.to(ScalarType.Float64);
+        var q64 = q.to(ScalarType.Float64, p.device);
+        var r = NearestDistances(p64, p64, excludeSelf: true, maxChunkElements).clamp_min(minimumDistance);
+        var s = NearestDistances(p64, q64, excludeSelf: false, maxChunkElements).clamp_min(minimumDistance);
+        double sumLogRatio = (s.log() - r.log()).sum().ToDouble();
         return d / (double)n * sumLogRatio + Math.Log(m / (double)(n - 1));
     }
 
@@ -64,24 +62,24 @@ public static class NearestNeighborKl
     /// </summary>
     internal static Tensor NearestDistances(Tensor queries, Tensor reference, bool excludeSelf, long maxChunkElements)
     {
-        long n = queries.Size(0), m = reference.Size(0);
+        long n = queries.size(0), m = reference.size(0);
         long rows = Math.Max(1, maxChunkElements / m);
         var parts = new List<Tensor>();
         try
         {
             for (long start = 0; start < n; start += rows)
             {
-                using var scope = Torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();
                 long len = Math.Min(rows, n - start);
-                var chunk = queries.Narrow(0, start, len);
-                var distances = Torch.CDist(chunk, reference);
+                var chunk = queries.narrow(0, start, len);
+                var distances = torch.cdist(chunk, reference);
                 // Row i of the chunk is reference row start + i: its self-distance lies on the
                 // diagonal at offset start, a view that is overwritten in place.
-                if (excludeSelf) distances.Diagonal(start, 0, 1).Fill_(double.PositiveInfinity);
-                var nearest = reference.IndexSelect(0, distances.ArgMin(1));
-                parts.Add((chunk - nearest).Square().Sum(1).Sqrt().DetachFromScope());
+                if (excludeSelf) distances.diagonal(start, 0, 1).fill_(double.PositiveInfinity);
+                var nearest = reference.index_select(0, distances.argmin(1));
+                parts.Add((chunk - nearest).square().sum(1).sqrt().DetachFromDisposeScope());
             }
-            return Torch.Cat(parts);
+            return torch.cat(parts);
         }
         finally
         {

@@ -1,4 +1,5 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
 
@@ -26,7 +27,7 @@ public sealed class PosteriorSampleSet : IDisposable
     public Tensor Scores { get; }
 
     /// <summary>Number of samples.</summary>
-    public long Count => Latents.Size(0);
+    public long Count => Latents.size(0);
 
     /// <summary>Releases the three tensors.</summary>
     public void Dispose()

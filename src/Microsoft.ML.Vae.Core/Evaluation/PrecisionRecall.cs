@@ -1,8 +1,7 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Improved precision and recall of a generative model.</summary>
 /// <param name="Precision">Fraction of generated samples inside the real manifold (sample quality).</param>
@@ -15,7 +14,7 @@ public sealed record PrecisionRecallResult(double Precision, double Recall, int 
 /// manifold is the union of balls around its points whose radius is the distance to the point's
 /// k-th nearest neighbour within the set (the point itself excluded). Precision is the fraction of
 /// generated points inside the real manifold; recall the fraction of real points inside the
-/// generated one. Distances come from <see cref="Torch.CDist"/> over row chunks, so memory stays
+/// generated one. Distances come from <see cref="torch.cdist"/> over row chunks, so memory stays
 /// bounded for sets of 50 000 points.
 /// </summary>
 public static class PrecisionRecall
@@ -32,12 +31,12 @@ public static class PrecisionRecall
     {
         Validate(real, nameof(real), k);
         Validate(generated, nameof(generated), k);
-        if (real.Size(1) != generated.Size(1))
-            throw new ArgumentException($"Feature widths differ: real {real.Size(1)}, generated {generated.Size(1)}.", nameof(generated));
+        if (real.size(1) != generated.size(1))
+            throw new ArgumentException($"Feature widths differ: real {real.size(1)}, generated {generated.size(1)}.", nameof(generated));
 
-        using var scope = Torch.NewDisposeScope();
-        var r = real.To(DType.Float32);
-        var g = generated.To(DType.Float32, r.Device);
+        using var scope = torch.NewDisposeScope();
+        var r = real.to(ScalarType.Float32);
+        var g = generated.to(ScalarType.Float32, r.device);
         var realRadii = KthNeighbourDistances(r, k);
         var generatedRadii = KthNeighbourDistances(g, k);
         double precision = FractionInside(g, r, realRadii);
@@ -49,37 +48,37 @@ public static class PrecisionRecall
     public static Tensor KthNeighbourDistances(Tensor points, int k)
     {
         Validate(points, nameof(points), k);
-        long n = points.Size(0);
+        long n = points.size(0);
         long rows = ChunkRows(n);
         var parts = new List<Tensor>();
-        using var noGrad = Torch.NoGrad();
-        using var scope = Torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
         for (long start = 0; start < n; start += rows)
         {
-            using var inner = Torch.NewDisposeScope();
-            var query = points.Narrow(0, start, Math.Min(rows, n - start));
-            var distances = Torch.CDist(query, points);
+            using var inner = torch.NewDisposeScope();
+            var query = points.narrow(0, start, Math.Min(rows, n - start));
+            var distances = torch.cdist(query, points);
             // k + 1 smallest: the first is the point itself (distance 0).
-            var (values, _) = distances.TopK(k + 1, dim: 1, largest: false, sorted: true);
-            parts.Add(values.Select(1, k).MoveToOuterScope());
+            var (values, _) = distances.topk(k + 1, dim: 1, largest: false, sorted: true);
+            parts.Add(values.select(1, k).MoveToOuterDisposeScope());
         }
-        return Tensor.Cat(parts, 0).MoveToOuterScope();
+        return torch.cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Fraction of <paramref name="queries"/> within radius[i] of some reference row i.</summary>
     private static double FractionInside(Tensor queries, Tensor references, Tensor radii)
     {
-        long n = queries.Size(0);
-        long rows = ChunkRows(references.Size(0));
+        long n = queries.size(0);
+        long rows = ChunkRows(references.size(0));
         long inside = 0;
-        using var noGrad = Torch.NoGrad();
-        var radiusRow = radii.Unsqueeze(0);
+        using var noGrad = torch.no_grad();
+        var radiusRow = radii.unsqueeze(0);
         for (long start = 0; start < n; start += rows)
         {
-            using var inner = Torch.NewDisposeScope();
-            var query = queries.Narrow(0, start, Math.Min(rows, n - start));
-            var ballsContaining = Torch.CDist(query, references).Le(radiusRow).Sum(1);
-            inside += ballsContaining.Gt(0).Sum().ItemLong();
+            using var inner = torch.NewDisposeScope();
+            var query = queries.narrow(0, start, Math.Min(rows, n - start));
+            var ballsContaining = torch.cdist(query, references).le(radiusRow).sum(1);
+            inside += ballsContaining.gt(0).sum().item<long>();
         }
         return (double)inside / n;
     }
@@ -90,9 +89,9 @@ public static class PrecisionRecall
     {
         ArgumentNullException.ThrowIfNull(features, paramName);
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), $"k must be at least 1, got {k}.");
-        if (features.Dim != 2 || features.Size(1) == 0)
+        if (features.dim() != 2 || features.size(1) == 0)
             throw new ArgumentException($"The {paramName} features must be a 2-D [n, k] tensor, not {features}.", paramName);
-        if (features.Size(0) <= k)
-            throw new ArgumentException($"The {paramName} set has {features.Size(0)} points; the k = {k} neighbour radius needs more than {k}.", paramName);
+        if (features.size(0) <= k)
+            throw new ArgumentException($"The {paramName} set has {features.size(0)} points; the k = {k} neighbour radius needs more than {k}.", paramName);
     }
 }

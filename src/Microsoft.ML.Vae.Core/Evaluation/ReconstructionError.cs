@@ -1,10 +1,8 @@
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Reconstruction error: the mean squared error per element (pixel) between the data and the
@@ -20,22 +18,22 @@ public static class ReconstructionError
     {
         long n = EvaluationData.Validate(model, data);
         EvaluationData.RequirePositive(batchSize, nameof(batchSize));
-        using var noGrad = Torch.NoGrad();
+        using var noGrad = torch.no_grad();
         model.SetTraining(false);
         double sum = 0;
         long elements = 0;
         for (long start = 0; start < n; start += batchSize)
         {
-            using var scope = Torch.NewDisposeScope();
+            using var scope = torch.NewDisposeScope();
             long len = Math.Min(batchSize, n - start);
             var x = EvaluationData.Rows(data, start, len, model.Device);
             var (mean, _) = model.Encode(x);
             var reconstruction = model.Observation.ToData(model.Decode(mean));
-            if (!reconstruction.Shape.AsSpan().SequenceEqual(x.Shape))
+            if (!reconstruction.shape.AsSpan().SequenceEqual(x.shape))
                 throw new InvalidOperationException(
-                    $"The model reconstructs [{string.Join(", ", reconstruction.Shape)}] from data [{string.Join(", ", x.Shape)}].");
-            sum += (reconstruction.To(DType.Float64) - x.To(DType.Float64)).Square().Sum().Item();
-            elements += x.NumberOfElements;
+                    $"The model reconstructs [{string.Join(", ", reconstruction.shape)}] from data [{string.Join(", ", x.shape)}].");
+            sum += (reconstruction.to(ScalarType.Float64) - x.to(ScalarType.Float64)).square().sum().ToDouble();
+            elements += x.numel();
         }
         return sum / elements;
     }

@@ -1,10 +1,9 @@
 using Microsoft.ML.Vae.Core.Data;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Accuracy of simple classifiers on a model's latent codes.</summary>
 /// <param name="LinearProbeAccuracy">Test accuracy of the linear probe (<c>linearProbeAccuracy</c>).</param>
@@ -38,14 +37,14 @@ public static class RepresentationMetrics
         CheckDataSet(model, train, nameof(train));
         CheckDataSet(model, test, nameof(test));
 
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var labelled = regime == RepresentationRegime.Few && train.Count > opts.FewLabelledCount
             ? train.Take(FewSubset(train.Count, opts.FewLabelledCount, opts.Seed))
             : null;
         try
         {
             var source = labelled ?? train;
-            if (opts.Encoding == LatentEncoding.PosteriorSample) Torch.ManualSeed(opts.Seed);
+            if (opts.Encoding == LatentEncoding.PosteriorSample) EvaluationData.ManualSeed(opts.Seed);
             var trainCodes = Encode(model, source.Features, opts.Encoding, opts.BatchSize);
             var testCodes = Encode(model, test.Features, opts.Encoding, opts.BatchSize);
             return ComputeFromCodes(trainCodes, source.Labels!, testCodes, test.Labels!, regime, opts);
@@ -67,12 +66,12 @@ public static class RepresentationMetrics
         opts.Validate();
         LabelledCodes.Validate(trainCodes, trainLabels);
         LabelledCodes.Validate(testCodes, testLabels);
-        if (trainCodes.Size(1) != testCodes.Size(1))
-            throw new ArgumentException($"Training codes have {trainCodes.Size(1)} dimensions but test codes {testCodes.Size(1)}.", nameof(testCodes));
+        if (trainCodes.size(1) != testCodes.size(1))
+            throw new ArgumentException($"Training codes have {trainCodes.size(1)} dimensions but test codes {testCodes.size(1)}.", nameof(testCodes));
 
-        using var scope = Torch.NewDisposeScope();
-        var train = trainCodes.To(DType.Float32, Device.Cpu);
-        var test = testCodes.To(DType.Float32, Device.Cpu);
+        using var scope = torch.NewDisposeScope();
+        var train = trainCodes.to(ScalarType.Float32, torch.CPU);
+        var test = testCodes.to(ScalarType.Float32, torch.CPU);
         var (mean, standardDeviation) = LabelledCodes.Statistics(train);
         train = (train - mean) / standardDeviation;
         test = (test - mean) / standardDeviation;
@@ -85,9 +84,9 @@ public static class RepresentationMetrics
             Standardize = false, // done above, once for both classifiers
         };
         double probe = LinearProbe.TrainAndScore(train, trainLabels, test, testLabels, probeOptions);
-        int k = (int)Math.Min(regime == RepresentationRegime.Few ? opts.FewK : opts.ManyK, train.Size(0));
+        int k = (int)Math.Min(regime == RepresentationRegime.Few ? opts.FewK : opts.ManyK, train.size(0));
         double knn = KnnClassifier.TrainAndScore(train, trainLabels, test, testLabels, k);
-        return new RepresentationMetricsResult(probe, knn, regime, train.Size(0), test.Size(0), k);
+        return new RepresentationMetricsResult(probe, knn, regime, train.size(0), test.size(0), k);
     }
 
     /// <summary>Latent codes of <paramref name="images"/> [N, ...sample shape]: float32 [N, d] on the CPU.</summary>
@@ -97,20 +96,20 @@ public static class RepresentationMetrics
         ArgumentNullException.ThrowIfNull(images);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "The batch size must be positive.");
         model.SetTraining(false);
-        long n = images.Size(0);
+        long n = images.size(0);
         var parts = new List<Tensor>();
         try
         {
-            using var noGrad = Torch.NoGrad();
+            using var noGrad = torch.no_grad();
             for (long start = 0; start < n; start += batchSize)
             {
-                using var scope = Torch.NewDisposeScope();
-                var batch = images.Narrow(0, start, Math.Min(batchSize, n - start)).To(DType.Float32, model.Device);
+                using var scope = torch.NewDisposeScope();
+                var batch = images.narrow(0, start, Math.Min(batchSize, n - start)).to(ScalarType.Float32, model.Device);
                 var (mean, logVar) = model.Encode(batch);
-                var z = encoding == LatentEncoding.PosteriorMean ? mean : mean + (logVar * 0.5).Exp() * Torch.RandnLike(mean);
-                parts.Add(z.To(DType.Float32, Device.Cpu).DetachFromScope());
+                var z = encoding == LatentEncoding.PosteriorMean ? mean : mean + (logVar * 0.5).exp() * torch.randn_like(mean);
+                parts.Add(z.to(ScalarType.Float32, torch.CPU).DetachFromDisposeScope());
             }
-            return Tensor.Cat(parts, 0);
+            return torch.cat(parts, 0);
         }
         finally
         {

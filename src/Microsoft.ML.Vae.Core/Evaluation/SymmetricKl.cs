@@ -1,11 +1,9 @@
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Symmetric KL between the aggregate posterior and the prior, estimated from samples with the
@@ -28,7 +26,7 @@ public static class SymmetricKl
     /// <param name="model">The model (put in evaluation mode).</param>
     /// <param name="data">Data [N, ..SampleShape] (CPU or the model's device).</param>
     /// <param name="samples">Samples per distribution (n = m); at least 2.</param>
-    /// <param name="seed">Seed of every random draw; libtorch's generators are restored afterwards.</param>
+    /// <param name="seed">Seed of every random draw; the CPU generator's state is restored afterwards (CUDA generators stay reseeded).</param>
     /// <param name="batchSize">Encoder batch size.</param>
     public static SymmetricKlResult Compute(IVaeModel model, Tensor data, int samples = DefaultSamples, long seed = 0, int batchSize = 500)
     {
@@ -37,14 +35,14 @@ public static class SymmetricKl
         EvaluationData.RequirePositive(batchSize, nameof(batchSize));
 
         using var run = SeededEvaluationScope.Enter(model, seed);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var z = EvaluationData.SampleAggregatePosterior(model, data, samples, batchSize);
         Tensor posterior, prior;
         bool generationSpace = model.Prior is IGenerationSpacePrior;
         if (model.Prior is IGenerationSpacePrior flow)
         {
             posterior = EvaluationData.ToGenerationSpace(flow, z, batchSize).Z0;
-            prior = Torch.Randn([samples, model.LatentDim], DType.Float64, model.Device);
+            prior = torch.randn([samples, model.LatentDim], ScalarType.Float64, model.Device);
         }
         else
         {

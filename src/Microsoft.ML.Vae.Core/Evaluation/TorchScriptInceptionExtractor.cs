@@ -1,8 +1,11 @@
-using Microsoft.ML.Vae.Torch;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Evaluation;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Inception-v3 pool3 features from a TorchScript file the user supplies (the library ships no
@@ -19,19 +22,27 @@ using Torch = Microsoft.ML.Vae.Torch.Torch;
 /// </remarks>
 public sealed class TorchScriptInceptionExtractor : IFeatureExtractor
 {
-    private readonly ScriptModule _module;
+    private const string InterpreterHeader = "The following operation failed in the TorchScript interpreter.";
+
+    private readonly jit.ScriptModule _module;
     private readonly InceptionExtractorOptions _options;
 
-    /// <summary>Loads the TorchScript file at <paramref name="path"/> onto <paramref name="device"/>.</summary>
+    /// <summary>Loads the TorchScript file at <paramref name="path"/> onto <paramref name="device"/> (the CPU when null).</summary>
+    /// <exception cref="ArgumentException">The path is null or empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="TorchException">The file is not a TorchScript module.</exception>
-    public TorchScriptInceptionExtractor(string path, Device device = default, InceptionExtractorOptions? options = null)
+    /// <exception cref="InvalidDataException">The file is not a TorchScript module libtorch can read.</exception>
+    public TorchScriptInceptionExtractor(string path, Device? device = null, InceptionExtractorOptions? options = null)
     {
         _options = options ?? new InceptionExtractorOptions();
         _options.Validate();
-        _module = ScriptModule.Load(path, device);
-        Device = _module.Device;
-        _module.SetTraining(_options.TrainingMode);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        // libtorch's own message for a missing file is a generic stream error; say it plainly.
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"TorchScript file '{path}' does not exist.", path);
+        Device = device ?? torch.CPU;
+        Devices.EnsureAvailable(Device);
+        _module = Load(path, Device);
+        _module.train(_options.TrainingMode);
     }
 
     /// <inheritdoc />
@@ -47,10 +58,10 @@ public sealed class TorchScriptInceptionExtractor : IFeatureExtractor
     public Tensor Extract(Tensor images)
     {
         FeatureExtraction.ValidateImages(images);
-        long channels = images.Size(1);
+        long channels = images.size(1);
         if (channels is not (1 or 3))
             throw new ArgumentException(
-                $"Inception features need 1-channel (repeated to 3) or 3-channel images, not {FeatureExtraction.Describe(images.Shape[1..])}.", nameof(images));
+                $"Inception features need 1-channel (repeated to 3) or 3-channel images, not {FeatureExtraction.Describe(images.shape[1..])}.", nameof(images));
         return FeatureExtraction.InBatches(images, _options.BatchSize, Forward);
     }
 
@@ -58,31 +69,102 @@ public sealed class TorchScriptInceptionExtractor : IFeatureExtractor
     public Tensor Prepare(Tensor batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        using var scope = Torch.NewDisposeScope();
-        var x = batch.To(DType.Float32, Device);
-        if (x.Size(1) == 1) x = x.Expand(x.Size(0), 3, x.Size(2), x.Size(3));
+        using var scope = torch.NewDisposeScope();
+        // Always a copy (as the old binding's conversion was): the module never sees the caller's tensor.
+        var x = batch.to(ScalarType.Float32, Device, copy: true);
+        if (x.size(1) == 1) x = x.expand(x.size(0), 3, x.size(2), x.size(3));
         int side = _options.InputSize;
-        if (x.Size(2) != side || x.Size(3) != side)
-            x = Functional.UpsampleBilinear(x.Contiguous(), side, side, alignCorners: false);
+        if (x.size(2) != side || x.size(3) != side)
+            x = F.interpolate(x.contiguous(), [side, side], mode: InterpolationMode.Bilinear, align_corners: false);
         if (_options.InputRange == InceptionInputRange.MinusOneToOne) x = x * 2.0 - 1.0;
-        return x.Contiguous().MoveToOuterScope();
+        return x.contiguous().MoveToOuterDisposeScope();
     }
 
     private Tensor Forward(Tensor batch)
     {
-        var output = _module.Forward(Prepare(batch));
-        if (output.Dim == 4 && (output.Size(2) != 1 || output.Size(3) != 1))
-            output = Functional.AdaptiveAvgPool2d(output, 1, 1);
-        if (output.Dim < 2 || output.Size(0) != batch.Size(0))
+        var output = RunModule(Prepare(batch));
+        if (output.dim() == 4 && (output.size(2) != 1 || output.size(3) != 1))
+            output = F.adaptive_avg_pool2d(output, [1, 1]);
+        if (output.dim() < 2 || output.size(0) != batch.size(0))
             throw new InvalidOperationException(
-                $"The TorchScript module returned {output} for a batch of {batch.Size(0)} images; expected [N, {Dimension}] or [N, {Dimension}, 1, 1].");
-        var flat = output.Reshape(output.Size(0), -1);
-        if (flat.Size(1) != Dimension)
+                $"The TorchScript module returned {EvaluationData.Describe(output)} for a batch of {batch.size(0)} images; expected [N, {Dimension}] or [N, {Dimension}, 1, 1].");
+        var flat = output.reshape(output.size(0), -1);
+        if (flat.size(1) != Dimension)
             throw new InvalidOperationException(
-                $"The TorchScript module returned {flat.Size(1)} features per image but {Dimension} were expected; set InceptionExtractorOptions.FeatureDimension.");
+                $"The TorchScript module returned {flat.size(1)} features per image but {Dimension} were expected; set InceptionExtractorOptions.FeatureDimension.");
         return flat;
     }
 
     /// <summary>Releases the module.</summary>
     public void Dispose() => _module.Dispose();
+
+    /// <summary>Loads the module, turning libtorch's multi-line failure into one clear message.</summary>
+    private static jit.ScriptModule Load(string path, Device device)
+    {
+        try
+        {
+            return jit.load(path, device);
+        }
+        catch (ExternalException e)
+        {
+            // Every native failure here means an unreadable module, whatever words libtorch used.
+            throw new InvalidDataException($"Cannot load TorchScript module '{path}': {FirstLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs the module's <c>forward</c>; a tuple or list result gives its first tensor (the rest are
+    /// released). An error inside the module surfaces as an <see cref="InvalidOperationException"/>
+    /// with the one-line cause; the full TorchScript traceback stays available as the inner exception.
+    /// </summary>
+    private Tensor RunModule(Tensor input)
+    {
+        object result;
+        try
+        {
+            result = _module.forward(input);
+        }
+        catch (ExternalException e)
+        {
+            throw new InvalidOperationException(
+                $"{Cause(e.Message)} (in the TorchScript module's forward; the inner exception has its traceback)", e);
+        }
+        switch (result)
+        {
+            case Tensor tensor:
+                return tensor;
+            case Tensor[] list when list.Length > 0:
+                foreach (var other in list.Skip(1)) other.Dispose();
+                return list[0];
+            case ITuple tuple when tuple.Length > 0 && tuple[0] is Tensor first:
+                for (int i = 1; i < tuple.Length; i++) (tuple[i] as IDisposable)?.Dispose();
+                return first;
+            default:
+                (result as IDisposable)?.Dispose();
+                throw new InvalidOperationException(
+                    $"The TorchScript module returned {result?.GetType().Name ?? "nothing"}; a feature network must return a tensor (or a tuple or list whose first item is one).");
+        }
+    }
+
+    /// <summary>
+    /// The interpreter wraps an op's error in a multi-line TorchScript traceback ending with
+    /// "RuntimeError: cause"; this is that one-line cause (or the first line of any other message).
+    /// </summary>
+    private static string Cause(string message)
+    {
+        if (!message.StartsWith(InterpreterHeader, StringComparison.Ordinal)) return FirstLine(message);
+        var cause = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+        int colon = cause.IndexOf(": ", StringComparison.Ordinal);
+        if (colon > 0 && cause.AsSpan(0, colon).EndsWith("Error", StringComparison.Ordinal)) cause = cause[(colon + 2)..];
+        return cause;
+    }
+
+    // libtorch appends "Exception raised from … (most recent call first): <C++ stack>" to its messages.
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOf("Exception raised from", StringComparison.Ordinal);
+        var text = (end >= 0 ? message[..end] : message).Trim();
+        int newline = text.IndexOf('\n');
+        return newline >= 0 ? text[..newline].Trim() : text;
+    }
 }

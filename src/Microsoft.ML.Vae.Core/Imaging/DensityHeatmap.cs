@@ -1,9 +1,9 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Imaging;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Paints a 2-D density (or any scalar field) [H, W] with a perceptually uniform colormap (an
@@ -32,50 +32,50 @@ public static class DensityHeatmap
     {
         ArgumentNullException.ThrowIfNull(density);
         options ??= new DensityHeatmapOptions();
-        if (density.Dim != 2 || density.NumberOfElements == 0)
-            throw new ArgumentException($"The density must be a non-empty [H, W] tensor, not {density}.", nameof(density));
+        if (density.dim() != 2 || density.numel() == 0)
+            throw new ArgumentException($"The density must be a non-empty [H, W] tensor, not one of shape {density.ShapeString()}.", nameof(density));
         if (options.PixelsPerCell <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.PixelsPerCell, "PixelsPerCell must be positive.");
-        long h = density.Size(0), w = density.Size(1), k = options.PixelsPerCell;
+        long h = density.size(0), w = density.size(1), k = options.PixelsPerCell;
 
-        using var scope = Torch.NewDisposeScope();
-        var v = density.Detach().To(DType.Float64, Device.Cpu);
+        using var scope = torch.NewDisposeScope();
+        var v = density.detach().to(ScalarType.Float64, torch.CPU);
         // Non-finite cells are painted as the minimum rather than poisoning the normalization.
-        var finite = v.IsFinite();
-        var values = v.MaskedSelect(finite);
-        if (values.NumberOfElements == 0) v = Torch.ZerosLike(v);
+        var finite = v.isfinite();
+        var values = v.masked_select(finite);
+        if (values.numel() == 0) v = torch.zeros_like(v);
         else
         {
-            double lo = values.Min().Item();
-            v = v.Where(finite, Torch.FullLike(v, lo));
+            double lo = values.min().item<double>();
+            v = torch.where(finite, v, torch.full_like(v, lo));
             if (options.LogScale)
             {
-                double hi = values.Max().Item();
+                double hi = values.max().item<double>();
                 // Floor at six decades below the peak so zeros do not stretch the scale to −∞.
                 double floor = hi > 0 ? hi * 1e-6 : double.Epsilon;
-                v = v.ClampMin(floor).Log();
+                v = v.clamp_min(floor).log();
             }
         }
-        double min = v.Min().Item(), max = v.Max().Item();
-        var unit = max > min ? (v - min) / (max - min) : Torch.ZerosLike(v);
-        if (options.OriginAtBottom) unit = unit.Flip(0);
-        var index = (unit * 255.0).Round().Clamp(0, 255).To(DType.Int64).Flatten();
-        var rgb = Palette().IndexSelect(0, index).Reshape(h, w, 3);
-        if (k > 1) rgb = rgb.Reshape(h, 1, w, 1, 3).Expand(h, k, w, k, 3).Reshape(h * k, w * k, 3);
-        return rgb.Contiguous().MoveToOuterScope();
+        double min = v.min().item<double>(), max = v.max().item<double>();
+        var unit = max > min ? (v - min) / (max - min) : torch.zeros_like(v);
+        if (options.OriginAtBottom) unit = unit.flip(0);
+        var index = (unit * 255.0).round().clamp(0, 255).to(ScalarType.Int64).flatten();
+        var rgb = Palette().index_select(0, index).reshape(h, w, 3);
+        if (k > 1) rgb = rgb.reshape(h, 1, w, 1, 3).expand(h, k, w, k, 3).reshape(h * k, w * k, 3);
+        return rgb.contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>The 256-entry colormap, uint8 [256, 3], from the lowest to the highest value.</summary>
     public static Tensor Palette()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         int segments = Anchors.Length / 3 - 1;
-        var anchors = Tensor.From(Anchors, segments + 1, 3);
-        var t = Torch.Linspace(0, segments, 256, DType.Float32);
-        var left = t.Floor().Clamp(0, segments - 1);
-        var frac = (t - left).Unsqueeze(1);
-        var a = anchors.IndexSelect(0, left.To(DType.Int64));
-        var b = anchors.IndexSelect(0, (left + 1.0).To(DType.Int64));
-        return (a + (b - a) * frac).Round().To(DType.UInt8).MoveToOuterScope();
+        var anchors = torch.tensor(Anchors, new long[] { segments + 1, 3 });
+        var t = torch.linspace(0, segments, 256, ScalarType.Float32);
+        var left = t.floor().clamp(0, segments - 1);
+        var frac = (t - left).unsqueeze(1);
+        var a = anchors.index_select(0, left.to(ScalarType.Int64));
+        var b = anchors.index_select(0, (left + 1.0).to(ScalarType.Int64));
+        return (a + (b - a) * frac).round().to(ScalarType.Byte).MoveToOuterDisposeScope();
     }
 }

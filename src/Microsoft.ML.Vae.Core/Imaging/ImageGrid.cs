@@ -1,9 +1,9 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Imaging;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Tiles a batch of images into one picture, like torchvision's <c>make_grid</c>: cells in
@@ -31,9 +31,9 @@ public static class ImageGrid
     public static Tensor Compose(Tensor images, int? columns = null, int padding = 2, double background = 0.0)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var shape = images.Shape;
+        var shape = images.shape;
         if (shape.Length != 4)
-            throw new ArgumentException($"Images must be shaped [N, C, H, W], not [{string.Join(", ", shape)}]; add a batch dimension with Unsqueeze(0) for one image.", nameof(images));
+            throw new ArgumentException($"Images must be shaped [N, C, H, W], not [{string.Join(", ", shape)}]; add a batch dimension with unsqueeze(0) for one image.", nameof(images));
         long n = shape[0], c = shape[1], h = shape[2], w = shape[3];
         if (n == 0 || h == 0 || w == 0) throw new ArgumentException("There are no images (or they have no pixels) to tile.", nameof(images));
         if (c is not (1 or 3)) throw new ArgumentException($"Images must have 1 or 3 channels, not {c}.", nameof(images));
@@ -45,14 +45,14 @@ public static class ImageGrid
         long rows = (n + cols - 1) / cols;
         long p = padding, ch = h + p, cw = w + p;
 
-        using var scope = Torch.NewDisposeScope();
-        var x = images.Detach().To(DType.Float32, Device.Cpu).NanToNum(0, 1, 0).Clamp(0, 1);
+        using var scope = torch.NewDisposeScope();
+        var x = images.detach().to(ScalarType.Float32, torch.CPU).nan_to_num(0, 1, 0).clamp(0, 1);
         if (rows * cols > n)
-            x = Torch.Cat([x, Torch.Full([rows * cols - n, c, h, w], background)], 0);
+            x = torch.cat([x, torch.full([rows * cols - n, c, h, w], background)], 0);
         // Right/bottom padding per cell, then the cells side by side, then the left/top border.
-        x = Functional.Pad(x, [0, p, 0, p], Functional.PadMode.Constant, background);
-        x = x.Reshape(rows, cols, c, ch, cw).Permute(2, 0, 3, 1, 4).Reshape(c, rows * ch, cols * cw);
-        x = Functional.Pad(x, [p, 0, p, 0], Functional.PadMode.Constant, background);
-        return PngOutput.ToHwcBytes(x).MoveToOuterScope();
+        x = F.pad(x, [0, p, 0, p], PaddingModes.Constant, background);
+        x = x.reshape(rows, cols, c, ch, cw).permute(2, 0, 3, 1, 4).reshape(c, rows * ch, cols * cw);
+        x = F.pad(x, [p, 0, p, 0], PaddingModes.Constant, background);
+        return PngOutput.ToHwcBytes(x).MoveToOuterDisposeScope();
     }
 }

@@ -1,9 +1,9 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Imaging;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Shared last step of the picture writers: float [C, H, W] in [0, 1] to a PNG file.</summary>
 internal static class PngOutput
@@ -11,9 +11,9 @@ internal static class PngOutput
     /// <summary>Quantizes float [C, H, W] in [0, 1] (NaN → 0, clamped) to uint8 [H, W, C] by rounding.</summary>
     public static Tensor ToHwcBytes(Tensor chw)
     {
-        using var scope = Torch.NewDisposeScope();
-        var q = chw.NanToNum(0, 1, 0).Clamp(0, 1).Mul(255.0).Add(0.5).To(DType.UInt8);
-        return q.Permute(1, 2, 0).Contiguous().MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var q = chw.nan_to_num(0, 1, 0).clamp(0, 1).mul(255.0).add(0.5).to(ScalarType.Byte);
+        return q.permute(1, 2, 0).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Writes uint8 [H, W, C] to <paramref name="path"/>, creating its folder when missing.</summary>
@@ -22,6 +22,6 @@ internal static class PngOutput
         ArgumentException.ThrowIfNullOrEmpty(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        TorchImage.WritePng(path, hwc);
+        ImageCodec.WritePng(path, hwc);
     }
 }

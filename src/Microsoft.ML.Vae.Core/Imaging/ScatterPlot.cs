@@ -1,10 +1,10 @@
 using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Microsoft.ML.Vae.Core.Imaging;
-
-// "Torch" alone would name the Microsoft.ML.Vae.Torch namespace here.
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Draws 2-D points over the square [−R, R]² (x to the right, y up) into a PNG. Points are
@@ -43,51 +43,51 @@ public static class ScatterPlot
         if (!(options.Opacity > 0 && options.Opacity <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Opacity, "Opacity must lie in (0, 1].");
         long s = options.Size;
 
-        using var scope = Torch.NewDisposeScope();
-        var canvas = Torch.Ones([3, s, s]);
+        using var scope = torch.NewDisposeScope();
+        var canvas = torch.ones([3, s, s]);
         if (options.DrawAxes)
         {
             long center = s / 2;
-            var rows = Torch.Arange(s).Reshape(s, 1).Eq(center);
-            var cols = Torch.Arange(s).Reshape(1, s).Eq(center);
-            canvas = canvas.MaskedFill(rows.LogicalOr(cols), 0.85);
+            var rows = torch.arange(s).reshape(s, 1).eq(center);
+            var cols = torch.arange(s).reshape(1, s).eq(center);
+            canvas = canvas.masked_fill(rows.logical_or(cols), 0.85);
         }
         var kernel = Disc(options.PointRadius);
         foreach (var (points, color) in series)
         {
             var counts = Counts(points, range, s);
             if (options.PointRadius > 0)
-                counts = Functional.Conv2d(counts.Reshape(1, 1, s, s), kernel, padding: options.PointRadius).Reshape(s, s);
+                counts = F.conv2d(counts.reshape(1, 1, s, s), kernel, padding: [options.PointRadius, options.PointRadius]).reshape(s, s);
             // Opacity accumulates like k stacked translucent layers: 1 − (1 − a)^k.
-            var alpha = options.Opacity >= 1 ? counts.Gt(0.5).To(DType.Float32) : 1.0 - (counts * Math.Log(1 - options.Opacity)).Exp();
-            using var rgb = Tensor.From(new[] { color.R / 255f, color.G / 255f, color.B / 255f }, 3, 1, 1);
-            canvas = canvas + alpha.Unsqueeze(0) * (rgb - canvas);
+            var alpha = options.Opacity >= 1 ? counts.gt(0.5).to(ScalarType.Float32) : 1.0 - (counts * Math.Log(1 - options.Opacity)).exp();
+            using var rgb = torch.tensor(new[] { color.R / 255f, color.G / 255f, color.B / 255f }, new long[] { 3, 1, 1 });
+            canvas = canvas + alpha.unsqueeze(0) * (rgb - canvas);
         }
-        return PngOutput.ToHwcBytes(canvas).MoveToOuterScope();
+        return PngOutput.ToHwcBytes(canvas).MoveToOuterDisposeScope();
     }
 
     /// <summary>Points per pixel, float32 [S, S]; row 0 is the top (y = +R). Points outside or non-finite are dropped.</summary>
     internal static Tensor Counts(Tensor points, double range, long size)
     {
         ArgumentNullException.ThrowIfNull(points);
-        if (points.Dim != 2 || points.Size(1) != 2)
-            throw new ArgumentException($"Points must be shaped [n, 2], not {points}.", nameof(points));
-        var p = points.Detach().To(DType.Float64, Device.Cpu);
+        if (points.dim() != 2 || points.size(1) != 2)
+            throw new ArgumentException($"Points must be shaped [n, 2], not {points.ShapeString()}.", nameof(points));
+        var p = points.detach().to(ScalarType.Float64, torch.CPU);
         double scale = size / (2 * range);
-        var col = ((p.Select(1, 0) + range) * scale).Floor();
-        var row = ((range - p.Select(1, 1)) * scale).Floor();
+        var col = ((p.select(1, 0) + range) * scale).floor();
+        var row = ((range - p.select(1, 1)) * scale).floor();
         // NaN fails every comparison, so it is dropped with the points outside.
-        var inside = col.Ge(0).LogicalAnd(col.Lt(size)).LogicalAnd(row.Ge(0)).LogicalAnd(row.Lt(size));
-        var flat = (row * size + col).MaskedSelect(inside).To(DType.Int64);
-        return flat.BinCount(size * size).To(DType.Float32).Reshape(size, size);
+        var inside = col.ge(0).logical_and(col.lt(size)).logical_and(row.ge(0)).logical_and(row.lt(size));
+        var flat = (row * size + col).masked_select(inside).to(ScalarType.Int64);
+        return flat.bincount(null, size * size).to(ScalarType.Float32).reshape(size, size);
     }
 
     private static Tensor Disc(int radius)
     {
         long k = 2 * radius + 1;
-        var d = Torch.Arange(k, DType.Float32) - radius;
-        var r2 = d.Reshape(k, 1).Square() + d.Reshape(1, k).Square();
+        var d = torch.arange(k, ScalarType.Float32) - radius;
+        var r2 = d.reshape(k, 1).square() + d.reshape(1, k).square();
         // r² + r keeps the four axis-neighbours of the rim, giving rounder small discs.
-        return r2.Le(radius * radius + radius).To(DType.Float32).Reshape(1, 1, k, k);
+        return r2.le(radius * radius + radius).to(ScalarType.Float32).reshape(1, 1, k, k);
     }
 }

@@ -1,11 +1,15 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// Rebuilds <see cref="DpVae"/> models from saved configurations for <see cref="ModelStore"/>;
 /// found by <see cref="ModelRegistry.Default"/> automatically. Kinds: <see cref="DpVaeKinds.All"/>.
+/// A model with custom networks (<see cref="DpVaeOptions.CustomNetworks"/>) is refused with an
+/// <see cref="InvalidDataException"/> pointing to <see cref="DpVae.Load(string, nn.Module{Tensor, Tensor}, nn.Module{Tensor, Tensor}, Device?)"/>.
 /// </summary>
 public sealed class DpVaeFamily : IModelFamily
 {
@@ -16,6 +20,11 @@ public sealed class DpVaeFamily : IModelFamily
     public IPersistableModel Create(ModelConfig config, Device device)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new DpVae(config.GetOptions<DpVaeOptions>(o => o.Kind), device);
+        var options = config.GetOptions<DpVaeOptions>(o => o.Kind);
+        if (options.CustomNetworks)
+            throw new InvalidDataException(
+                $"This '{options.Kind}' model was built with a custom encoder and decoder, whose architecture a model file cannot describe. " +
+                "Load it with DpVae.Load(path, encoder, decoder), supplying networks of the architecture it was saved with.");
+        return new DpVae(options, device);
     }
 }

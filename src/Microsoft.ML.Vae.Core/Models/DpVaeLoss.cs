@@ -1,9 +1,11 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>Routes a <see cref="DpVae"/> forward pass to the objective of its regularizer (spec §1.4).</summary>
 public static class DpVaeLoss
@@ -20,7 +22,7 @@ public static class DpVaeLoss
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(x);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         LossTerms terms;
         switch (options.Regularizer)
         {
@@ -41,19 +43,19 @@ public static class DpVaeLoss
             case Regularizer.Factor:
                 if (discriminator is null)
                     throw new ArgumentException("FactorVAE's loss needs the discriminator.", nameof(discriminator));
-                var logits = discriminator.Forward(output.Z);
+                var logits = discriminator.forward(output.Z);
                 terms = FactorVaeObjective.VaeLoss(output.Reconstruction, x, model.KlPerSample(output), logits, options.MseWeight, options.ResolveGamma());
                 break;
             case Regularizer.Info:
-                var zPrior = model.GenerationPrior.FromGenerationSpace(Torch.RandnLike(output.Z));
+                var zPrior = model.GenerationPrior.FromGenerationSpace(torch.randn_like(output.Z));
                 terms = InfoVaeObjective.Compute(output.Reconstruction, x, model.KlPerSample(output), output.Z, zPrior,
                     options.MseWeight, options.ResolveAlpha(), options.Lambda);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Regularizer, "Unknown regularizer.");
         }
-        terms.Total.MoveToOuterScope();
-        foreach (var (_, value) in terms.Terms) value.MoveToOuterScope();
+        terms.Total.MoveToOuterDisposeScope();
+        foreach (var (_, value) in terms.Terms) value.MoveToOuterDisposeScope();
         return terms;
     }
 }

@@ -1,3 +1,6 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using System.Text.Json.Serialization;
@@ -28,6 +31,18 @@ public sealed class DpVaeOptions
     /// pair for [C, 28, 28] — "factor_mnist" when the regularizer is FactorVAE — and an MLP for [D]).
     /// </summary>
     public NetworkKind Network { get; set; } = NetworkKind.Auto;
+
+    /// <summary>
+    /// True when the model's encoder and decoder were supplied by the caller rather than built from
+    /// <see cref="Network"/> (set by <see cref="DpVae(DpVaeOptions, nn.Module{Tensor, Tensor}, nn.Module{Tensor, Tensor}, Device?)"/>
+    /// on its copy of the options; saved in model.zip, where it tells the loader that the networks must be supplied
+    /// again, see <see cref="DpVae.Load(string, nn.Module{Tensor, Tensor}, nn.Module{Tensor, Tensor}, Device?)"/>).
+    /// The network settings (<see cref="Network"/>, <see cref="MlpHiddenSizes"/>, <see cref="MlpActivation"/>) are then not used.
+    /// </summary>
+    /// <remarks>Written to model.zip only when true, so files of models with built-in networks read as before.</remarks>
+    [JsonInclude]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CustomNetworks { get; internal set; }
 
     /// <summary>Hidden widths of the MLP encoder (the decoder mirrors them) when an MLP is used (default [256, 256]).</summary>
     public int[] MlpHiddenSizes { get; set; } = [256, 256];
@@ -150,7 +165,7 @@ public sealed class DpVaeOptions
         if (LatentDim <= 0) throw new ArgumentException($"LatentDim must be positive (got {LatentDim}).", nameof(LatentDim));
         if (SampleShape is null || SampleShape.Length == 0 || SampleShape.Any(s => s <= 0))
             throw new ArgumentException($"SampleShape must be non-empty with positive sizes (got [{string.Join(", ", SampleShape ?? [])}]).", nameof(SampleShape));
-        NetworkFactory.Resolve(SampleShape, Network);
+        if (!CustomNetworks) NetworkFactory.Resolve(SampleShape, Network);
         if (MlpHiddenSizes is null || MlpHiddenSizes.Any(h => h <= 0))
             throw new ArgumentException("MlpHiddenSizes must be a list of positive widths.", nameof(MlpHiddenSizes));
         Positive(MseWeight, nameof(MseWeight));

@@ -1,9 +1,10 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
-using Microsoft.ML.Vae.Torch.Optim;
+using Microsoft.ML.Vae.Core.Training.Optimization;
 
 /// <summary>
 /// Single-optimizer training of a <see cref="DpVae"/> (VAE, β-VAE-H, β-VAE-B, β-TCVAE, InfoVAE):
@@ -14,35 +15,35 @@ public sealed class DpVaeProgram : ITrainingProgram
 {
     private readonly DpVae _model;
     private readonly DpVaeOptions _options;
-    private readonly Adam _optimizer;
+    private readonly FusedAdam _optimizer;
 
     /// <summary>Creates the program; prefer <see cref="DpVaeTraining.CreateProgram(DpVae, DpVaeOptions)"/>.</summary>
     public DpVaeProgram(DpVae model, DpVaeOptions options)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
-        _optimizer = new Adam(model.Parameters(), _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        _optimizer = new FusedAdam(model.parameters(), lr: _options.LearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
     }
 
     /// <summary>The model being trained.</summary>
     public DpVae Model => _model;
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Module Module)> Modules => [("model", _model)];
+    public IReadOnlyList<(string Name, nn.Module Module)> Modules => [("model", _model)];
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers => [("vae", _optimizer)];
+    public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => [("vae", _optimizer)];
 
     /// <inheritdoc />
     public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        _model.Train(true);
-        _optimizer.ZeroGrad();
+        _model.train(true);
+        _optimizer.zero_grad();
         var output = _model.Forward(batch);
         var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
-        terms.Total.Backward();
-        _optimizer.Step();
+        terms.Total.backward();
+        _optimizer.step();
         return terms;
     }
 

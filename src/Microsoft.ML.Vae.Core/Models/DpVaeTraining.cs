@@ -15,6 +15,9 @@ public static class DpVaeTraining
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        // The network settings of the options do not apply to a model whose networks were supplied.
+        options = options.Clone();
+        options.CustomNetworks = model.HasCustomNetworks;
         options.ValidateForTraining();
         if (options.Regularizer != model.Regularizer || options.DecoupledPrior != model.DecoupledPrior)
             throw new ArgumentException(

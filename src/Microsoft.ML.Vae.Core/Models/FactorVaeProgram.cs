@@ -1,12 +1,13 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
-using Microsoft.ML.Vae.Torch.Optim;
+using Microsoft.ML.Vae.Core.Training.Optimization;
 
 /// <summary>
 /// Adversarial training of a FactorVAE-regularized <see cref="DpVae"/> (spec §1.4). Each step:
@@ -21,8 +22,8 @@ public sealed class FactorVaeProgram : ITrainingProgram
     private readonly DpVae _model;
     private readonly DpVaeOptions _options;
     private readonly FactorDiscriminator _discriminator;
-    private readonly Adam _vaeOptimizer;
-    private readonly Adam _discriminatorOptimizer;
+    private readonly FusedAdam _vaeOptimizer;
+    private readonly FusedAdam _discriminatorOptimizer;
 
     /// <summary>Creates the program and its discriminator on the model's device; prefer <see cref="DpVaeTraining.CreateProgram(DpVae, DpVaeOptions)"/>.</summary>
     public FactorVaeProgram(DpVae model, DpVaeOptions options)
@@ -30,11 +31,11 @@ public sealed class FactorVaeProgram : ITrainingProgram
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
         _discriminator = new FactorDiscriminator(model.LatentDim, _options.DiscriminatorHidden, _options.DiscriminatorLayers);
-        var reference = model.Parameters()[0];
-        _discriminator.To(reference.DType);
-        if (reference.Device.Type != DeviceType.Cpu) _discriminator.To(reference.Device);
-        _vaeOptimizer = new Adam(model.Parameters(), _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
-        _discriminatorOptimizer = new Adam(_discriminator.Parameters(), _options.DiscriminatorLearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        var reference = model.parameters().First();
+        // Module.to(device, dtype) replaces the parameters, so it comes before the optimizer is created.
+        _discriminator.to(reference.device, reference.dtype);
+        _vaeOptimizer = new FusedAdam(model.parameters(), lr: _options.LearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
+        _discriminatorOptimizer = new FusedAdam(_discriminator.parameters(), lr: _options.DiscriminatorLearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
     }
 
     /// <summary>The model being trained.</summary>
@@ -44,39 +45,39 @@ public sealed class FactorVaeProgram : ITrainingProgram
     public FactorDiscriminator Discriminator => _discriminator;
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Module Module)> Modules => [("model", _model), ("discriminator", _discriminator)];
+    public IReadOnlyList<(string Name, nn.Module Module)> Modules => [("model", _model), ("discriminator", _discriminator)];
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers => [("vae", _vaeOptimizer), ("discriminator", _discriminatorOptimizer)];
+    public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => [("vae", _vaeOptimizer), ("discriminator", _discriminatorOptimizer)];
 
     /// <inheritdoc />
     public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(nextBatch);
-        _model.Train(true);
-        _discriminator.Train(true);
+        _model.train(true);
+        _discriminator.train(true);
 
-        _vaeOptimizer.ZeroGrad();
+        _vaeOptimizer.zero_grad();
         var output = _model.Forward(batch);
         var terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
-        terms.Total.Backward();
-        _vaeOptimizer.Step();
+        terms.Total.backward();
+        _vaeOptimizer.step();
 
         var second = nextBatch() ?? throw new InvalidOperationException("The batch source returned no second batch for the discriminator step.");
         Tensor permuted;
-        using (Torch.NoGrad())
+        using (torch.no_grad())
         {
             var (mean, logVar) = _model.Encode(second);
             permuted = FactorVaeObjective.PermuteDims(DiagonalGaussian.Sample(mean, logVar));
         }
-        var joint = output.Z.Detach();
+        var joint = output.Z.detach();
         // The VAE backward also reached the discriminator's weights; clear that before its own step.
-        _discriminatorOptimizer.ZeroGrad();
-        var discriminatorLoss = FactorVaeObjective.DiscriminatorLoss(_discriminator.Forward(joint), _discriminator.Forward(permuted));
-        discriminatorLoss.Backward();
-        _discriminatorOptimizer.Step();
-        return terms.Add("discriminator", discriminatorLoss.Detach());
+        _discriminatorOptimizer.zero_grad();
+        var discriminatorLoss = FactorVaeObjective.DiscriminatorLoss(_discriminator.forward(joint), _discriminator.forward(permuted));
+        discriminatorLoss.backward();
+        _discriminatorOptimizer.step();
+        return terms.Add("discriminator", discriminatorLoss.detach());
     }
 
     /// <summary>Releases the optimizers and the discriminator (the model stays with its owner).</summary>

@@ -1,7 +1,9 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// Rebuilds <see cref="GamixVae"/> models from saved configurations for <see cref="ModelStore"/>;

@@ -1,8 +1,10 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>Routes a <see cref="GamixVae"/> forward pass to GAMIX's generator loss or to the baseline's (spec §4.1).</summary>
 public static class GamixLoss

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Models;
 
 /// <summary>
 /// The Laplace likelihood implied by GAMIX's reconstruction loss λ·MAE, scored on data in [0, 1].
@@ -52,23 +53,23 @@ public sealed class GamixObservationModel : IObservationModel
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(decoded);
-        if (x.Dim < 2 || !x.Shape.SequenceEqual(decoded.Shape))
+        if (x.dim() < 2 || !x.shape.SequenceEqual(decoded.shape))
             throw new ArgumentException(
-                $"Data [{string.Join(", ", x.Shape)}] and decoded [{string.Join(", ", decoded.Shape)}] must be equal-shaped batches [N, ...].");
-        long elements = x.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                $"Data [{string.Join(", ", x.shape)}] and decoded [{string.Join(", ", decoded.shape)}] must be equal-shaped batches [N, ...].");
+        long elements = x.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
         if (elements != ElementsPerSample)
             throw new ArgumentException($"The likelihood was built for {ElementsPerSample} elements per sample, got {elements}.");
         double b = Scale;
         double normalizer = elements * Math.Log(2 * b);
-        using var scope = Torch.NewDisposeScope();
-        var absolute = (x - decoded).Abs().Flatten(1).Sum(1);
-        return (absolute * (-1.0 / b) - normalizer).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var absolute = (x - decoded).abs().flatten(1).sum(1);
+        return (absolute * (-1.0 / b) - normalizer).MoveToOuterDisposeScope();
     }
 
     /// <summary>Decoder output (in [0, 1] units) clamped to [0, 1] for display (a new tensor).</summary>
     public Tensor ToData(Tensor decoded)
     {
         ArgumentNullException.ThrowIfNull(decoded);
-        return decoded.Clamp(0, 1);
+        return decoded.clamp(0, 1);
     }
 }

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Models;
 
 /// <summary>
 /// One forward pass of a <see cref="GamixVae"/>, on the model's internal [−1, 1] image scale. The

@@ -1,11 +1,13 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
 
 /// <summary>
 /// A GAMIX-VAE (algorithms spec §4, Rivera, "How to train your VAE") or its plain-KL baseline: a
@@ -25,20 +27,25 @@ public sealed class GamixVae : VaeModel
     private readonly StandardNormalPrior _prior;
     private readonly GamixObservationModel _observation;
 
-    /// <summary>Builds the networks described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
-    public GamixVae(GamixOptions options, Device device = default)
+    /// <summary>Builds the networks described by <paramref name="options"/> (validated, copied) on <paramref name="device"/> (default the CPU).</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="device"/> is a CUDA device but CUDA is not available.</exception>
+    public GamixVae(GamixOptions options, Device? device = null)
         : base(options?.SampleShape ?? [], options?.LatentDim ?? 0)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (device is not null) Devices.EnsureAvailable(device);
         options.Validate();
         _options = options.Clone();
         NetworkConfig = _options.ToNetworkConfig();
-        _encoder = RegisterModule("encoder", new PreActResNetEncoder(NetworkConfig));
-        _decoder = RegisterModule("decoder", new PreActResNetDecoder(NetworkConfig));
-        _prior = new StandardNormalPrior(_options.LatentDim, () => (Device, Parameters()[0].DType));
+        _encoder = new PreActResNetEncoder(NetworkConfig);
+        register_module("encoder", _encoder);
+        _decoder = new PreActResNetDecoder(NetworkConfig);
+        register_module("decoder", _decoder);
+        _prior = new StandardNormalPrior(_options.LatentDim, () => (Device, ParameterDType));
         long elements = _options.SampleShape.Aggregate(1L, (a, b) => a * b);
         _observation = new GamixObservationModel(_options.ReconstructionWeight, elements);
-        if (device.Type != DeviceType.Cpu) To(device);
+        if (device is not null) this.to(device);
     }
 
     /// <summary>A copy of the options the model was built with.</summary>
@@ -75,39 +82,39 @@ public sealed class GamixVae : VaeModel
     public static Tensor ToModelScale(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        using var scope = Torch.NewDisposeScope();
-        return (x * 2.0 - 1.0).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return (x * 2.0 - 1.0).MoveToOuterDisposeScope();
     }
 
     /// <summary>The model's scale to data units: (y + 1)/2.</summary>
     public static Tensor ToDataScale(Tensor y)
     {
         ArgumentNullException.ThrowIfNull(y);
-        using var scope = Torch.NewDisposeScope();
-        return ((y + 1.0) * 0.5).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return ((y + 1.0) * 0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>Posterior mean and log-variance [N, d] of images [N, C, H, W] in [0, 1].</summary>
     public override (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         CheckData(x);
-        using var scope = Torch.NewDisposeScope();
-        var (mean, logVar) = _encoder.Forward(ToModelScale(x));
-        return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var (mean, logVar) = _encoder.forward(ToModelScale(x));
+        return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 
     /// <summary>Decoded images [N, C, H, W] in [0, 1] units ((y + 1)/2 of the linear decoder output, not clamped).</summary>
     public override Tensor Decode(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        return ToDataScale(DecodeToModelScale(z)).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return ToDataScale(DecodeToModelScale(z)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The decoder's linear output on the [−1, 1] scale for latents [N, d].</summary>
     public Tensor DecodeToModelScale(Tensor z)
     {
         CheckLatents(z);
-        return _decoder.Forward(z);
+        return _decoder.forward(z);
     }
 
 
@@ -115,13 +122,13 @@ public sealed class GamixVae : VaeModel
     public GamixOutput Forward(Tensor x)
     {
         CheckData(x);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var target = ToModelScale(x);
-        var (mean, logVar) = _encoder.Forward(target);
+        var (mean, logVar) = _encoder.forward(target);
         var z = DiagonalGaussian.Sample(mean, logVar);
-        var reconstruction = _decoder.Forward(z);
-        return new GamixOutput(mean.MoveToOuterScope(), logVar.MoveToOuterScope(), z.MoveToOuterScope(),
-            target.MoveToOuterScope(), reconstruction.MoveToOuterScope());
+        var reconstruction = _decoder.forward(z);
+        return new GamixOutput(mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope(), z.MoveToOuterDisposeScope(),
+            target.MoveToOuterDisposeScope(), reconstruction.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -130,10 +137,10 @@ public sealed class GamixVae : VaeModel
     /// </summary>
     public LossTerms Loss(Tensor x)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var terms = GamixLoss.Compute(_options, Forward(x), fakeLogits: null);
-        terms.Total.MoveToOuterScope();
-        foreach (var (_, value) in terms.Terms) value.MoveToOuterScope();
+        terms.Total.MoveToOuterDisposeScope();
+        foreach (var (_, value) in terms.Terms) value.MoveToOuterDisposeScope();
         return terms;
     }
 

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Models;
 
 /// <summary>
 /// The Gaussian likelihood implied by a weighted squared-error reconstruction loss w·SSE:
@@ -34,20 +35,20 @@ public sealed class GaussianObservationModel : IObservationModel
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(decoded);
-        if (x.Dim < 2 || !x.Shape.SequenceEqual(decoded.Shape))
+        if (x.dim() < 2 || !x.shape.SequenceEqual(decoded.shape))
             throw new ArgumentException(
-                $"Data [{string.Join(", ", x.Shape)}] and decoded [{string.Join(", ", decoded.Shape)}] must be equal-shaped batches [N, ...].");
-        long elements = x.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                $"Data [{string.Join(", ", x.shape)}] and decoded [{string.Join(", ", decoded.shape)}] must be equal-shaped batches [N, ...].");
+        long elements = x.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
         double constant = 0.5 * elements * Math.Log(Math.PI / MseWeight);
-        using var scope = Torch.NewDisposeScope();
-        var sse = (x - decoded).Square().Flatten(1).Sum(1);
-        return (sse * -MseWeight - constant).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var sse = (x - decoded).square().flatten(1).sum(1);
+        return (sse * -MseWeight - constant).MoveToOuterDisposeScope();
     }
 
     /// <summary>Decoder output mapped to the data range: clamped to [0, 1] for images, unchanged otherwise (a new tensor).</summary>
     public Tensor ToData(Tensor decoded)
     {
         ArgumentNullException.ThrowIfNull(decoded);
-        return ClampToUnitRange ? decoded.Clamp(0, 1) : decoded.Alias();
+        return ClampToUnitRange ? decoded.clamp(0, 1) : decoded.alias();
     }
 }

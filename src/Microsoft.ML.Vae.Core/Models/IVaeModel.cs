@@ -1,12 +1,14 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
 
 namespace Microsoft.ML.Vae.Core.Models;
 
 /// <summary>
 /// What every trained VAE offers to samplers, metrics, the CLI and the ML.NET layer, whatever its
 /// family. Data tensors are float32 batches shaped [N, ..SampleShape] on <see cref="Device"/>.
-/// Implementations are thread-safe for inference when called under <c>Torch.NoGrad()</c>.
+/// Implementations are thread-safe for inference when called under <c>torch.no_grad()</c>.
 /// </summary>
 public interface IVaeModel : IDisposable
 {

@@ -1,7 +1,9 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Networks;
-using Microsoft.ML.Vae.Torch.NN;
 
 /// <summary>Builds the encoder/decoder pair a <see cref="SoftIntroOptions"/> describes.</summary>
 public static class SoftIntroNetworks
@@ -11,7 +13,7 @@ public static class SoftIntroNetworks
     /// log-variance, decoder Linear(d→h_last)+ReLU … Linear(h₁→D) (the 2-D networks of spec §2.4 with the
     /// default widths); <see cref="SoftIntroNetwork.ResNet"/>: the residual pair of spec §2.6.
     /// </summary>
-    public static (GaussianEncoder Encoder, Layer Decoder) Create(SoftIntroOptions options)
+    public static (GaussianEncoder Encoder, nn.Module<Tensor, Tensor> Decoder) Create(SoftIntroOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -24,8 +26,9 @@ public static class SoftIntroNetworks
         if (features > int.MaxValue) throw new ArgumentException($"Sample shape [{string.Join(", ", options.SampleShape)}] is too large for an MLP.", nameof(options));
         var hidden = options.MlpHiddenSizes;
         var mlpEncoder = new SplitGaussianEncoder(new Mlp((int)features, hidden, 2 * options.LatentDim, Activation.ReLU), options.LatentDim);
-        Layer mlpDecoder = new Mlp(options.LatentDim, hidden.Reverse().ToArray(), (int)features, Activation.ReLU);
-        if (options.SampleShape.Length > 1) mlpDecoder = new Sequential(mlpDecoder, new Unflatten(options.SampleShape.ToArray()));
+        nn.Module<Tensor, Tensor> mlpDecoder = new Mlp(options.LatentDim, hidden.Reverse().ToArray(), (int)features, Activation.ReLU);
+        // Children "0" (the MLP) and "1" (the reshape, no weights), as before.
+        if (options.SampleShape.Length > 1) mlpDecoder = nn.Sequential(mlpDecoder, nn.Unflatten(1, options.SampleShape.ToArray()));
         return (mlpEncoder, mlpDecoder);
     }
 }

@@ -1,7 +1,9 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// Every random draw of one introspective iteration, made up front in a fixed order so that two
@@ -71,18 +73,18 @@ public sealed class SoftIntroNoise
         bool resample = options.ResampleFakesForDecoder;
         var components = prior is null ? null : MixturePrior.DrawComponents(prior, batch);
         var resampledComponents = prior is not null && resample ? MixturePrior.DrawComponents(prior, batch) : null;
-        var normal = Torch.Randn([7, batch, d], model.DType, model.Device);
+        var normal = torch.randn([7, batch, d], dtype: model.DType, device: model.Device);
         var mc = model.UsesMonteCarloKl ? KlNoise.Draw(6, options.KlSamples, batch, d, model.DType, model.Device) : null;
         return new SoftIntroNoise
         {
             FakeComponents = components,
-            Fake = normal.Select(0, 0),
-            Real = normal.Select(0, 1),
-            EncoderFake = normal.Select(0, 2),
-            EncoderRec = normal.Select(0, 3),
-            DecoderRec = normal.Select(0, 4),
-            DecoderFake = normal.Select(0, 5),
-            ResampledFake = resample ? normal.Select(0, 6) : null,
+            Fake = normal.select(0, 0),
+            Real = normal.select(0, 1),
+            EncoderFake = normal.select(0, 2),
+            EncoderRec = normal.select(0, 3),
+            DecoderRec = normal.select(0, 4),
+            DecoderFake = normal.select(0, 5),
+            ResampledFake = resample ? normal.select(0, 6) : null,
             ResampledComponents = resampledComponents,
             KlReal = mc?[0],
             KlEncoderFake = mc?[1],
@@ -101,5 +103,5 @@ public sealed class SoftIntroNoise
         Latents(prior, ResampledComponents, ResampledFake ?? throw new InvalidOperationException("No resampled fake noise was drawn."));
 
     private static Tensor Latents(MixturePriorParameters? prior, Tensor? components, Tensor noise) =>
-        prior is null ? noise.Alias() : MixturePrior.SampleFrom(prior, components!, noise);
+        prior is null ? noise.alias() : MixturePrior.SampleFrom(prior, components!, noise);
 }

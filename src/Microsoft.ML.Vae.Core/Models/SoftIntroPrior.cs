@@ -1,7 +1,9 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// The <see cref="IPrior"/> of a <see cref="SoftIntroVae"/> with a learned prior: a live view of the
@@ -24,8 +26,8 @@ public sealed class SoftIntroPrior : IPrior
     /// <summary>Exact log p(z) per row of z [N, d], constants included: [N].</summary>
     public Tensor LogProb(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        return MixturePriorDensity.LogDensity(z, Parameters(), includeConstant: true).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return MixturePriorDensity.LogDensity(z, Parameters(), includeConstant: true).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -1,11 +1,14 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Objectives;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
-using Microsoft.ML.Vae.Torch.Optim;
+using Microsoft.ML.Vae.Core.Training.Optimization;
 
 /// <summary>
 /// Introspective training of a <see cref="SoftIntroVae"/> (algorithms spec §2.2, §3.3): a plain-VAE
@@ -20,9 +23,9 @@ using Microsoft.ML.Vae.Torch.Optim;
 /// <para>With <see cref="SoftIntroOptions.ShareForwards"/> (default) the decoder outputs x_f = D(z_f) and
 /// x_r = D(sg z) are computed once and serve both players: the encoder step changes neither the decoder
 /// nor the prior, so the decoder step's D(z_f) and D(sg z) have exactly the values computed for the
-/// encoder step. Each player's gradient is taken with <see cref="Autograd"/>.Grad with respect to its own
-/// parameters only, which plays the role of the reference's requires_grad toggles (no weight gradient of
-/// a frozen player is even computed). x_r hangs off a leaf z̃ = sg z, and the encoder step sees x_r through
+/// encoder step. Each player's gradient is taken with respect to its own parameters only (a backward pass
+/// restricted to them, <c>torch.autograd.backward(..., inputs: ...)</c>), which plays the role of the
+/// reference's requires_grad toggles (no weight gradient of a frozen player is even accumulated). x_r hangs off a leaf z̃ = sg z, and the encoder step sees x_r through
 /// a second leaf; its gradient is assembled by the chain rule across the two leaves (∂L_E/∂x_r, then the
 /// vector-Jacobian product of D(z̃), then one pass through the encoder step's graph), so that graph is
 /// released before the decoder step instead of being retained. Paired forwards of the re-encodings run
@@ -42,13 +45,13 @@ public sealed class SoftIntroProgram : ITrainingProgram
     private readonly SoftIntroVae _model;
     private readonly SoftIntroOptions _options;
     private readonly SoftIntroWeights _weights;
-    private readonly Adam _encoderOptimizer;
-    private readonly Adam _decoderOptimizer;
-    private readonly Adam? _priorOptimizer;
+    private readonly FusedAdam _encoderOptimizer;
+    private readonly FusedAdam _decoderOptimizer;
+    private readonly FusedAdam? _priorOptimizer;
     private readonly MultiStepLR[] _schedulers;
-    private readonly IReadOnlyList<Tensor> _encoderParams;
-    private readonly IReadOnlyList<Tensor> _decoderParams;
-    private readonly IReadOnlyList<Tensor> _priorParams;
+    private readonly IReadOnlyList<Parameter> _encoderParams;
+    private readonly IReadOnlyList<Parameter> _decoderParams;
+    private readonly IReadOnlyList<Parameter> _priorParams;
     private readonly bool _fuse;
 
     /// <summary>Creates the program; prefer <see cref="SoftIntroTraining.CreateProgram(SoftIntroVae, SoftIntroOptions?)"/>.</summary>
@@ -65,10 +68,10 @@ public sealed class SoftIntroProgram : ITrainingProgram
         _encoderParams = model.EncoderParameters;
         _decoderParams = model.DecoderParameters;
         _priorParams = model.PriorParameters;
-        _encoderOptimizer = new Adam(_encoderParams, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
-        _decoderOptimizer = new Adam(_decoderParams, _options.LearningRate, _options.AdamBeta1, _options.AdamBeta2);
+        _encoderOptimizer = new FusedAdam(_encoderParams, lr: _options.LearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
+        _decoderOptimizer = new FusedAdam(_decoderParams, lr: _options.LearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
         if (_priorParams.Count > 0)
-            _priorOptimizer = new Adam(_priorParams, _options.PriorLearningRate, _options.AdamBeta1, _options.AdamBeta2);
+            _priorOptimizer = new FusedAdam(_priorParams, lr: _options.PriorLearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
         _schedulers = Optimizers.Select(o => new MultiStepLR(o.Optimizer, _options.LrMilestones, _options.LrGamma)).ToArray();
         _fuse = _options.ShareForwards && !model.UsesBatchStatistics;
     }
@@ -83,10 +86,10 @@ public sealed class SoftIntroProgram : ITrainingProgram
     public bool PriorTrainsInIntrospection => _priorOptimizer is not null && _options.TrainPriorInIntrospection;
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Module Module)> Modules => [("model", _model)];
+    public IReadOnlyList<(string Name, nn.Module Module)> Modules => [("model", _model)];
 
     /// <inheritdoc />
-    public IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers => _priorOptimizer is null
+    public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => _priorOptimizer is null
         ? [("encoder", _encoderOptimizer), ("decoder", _decoderOptimizer)]
         : [("encoder", _encoderOptimizer), ("decoder", _decoderOptimizer), ("prior", _priorOptimizer)];
 
@@ -101,8 +104,9 @@ public sealed class SoftIntroProgram : ITrainingProgram
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Steps are 1-based.");
-        var x = batch.DType == _model.DType && batch.Device == _model.Device ? batch : batch.To(_model.DType, _model.Device);
-        _model.Train(true);
+        var modelDevice = _model.Device;
+        var x = batch.dtype == _model.DType && Devices.Same(batch.device, modelDevice) ? batch : batch.to(_model.DType, modelDevice);
+        _model.train(true);
         PrepareStage(step);
         if (step <= _options.WarmupIterations) return WarmupStep(x);
         return _options.ShareForwards ? SharedStep(x, step) : LiteralStep(x, step);
@@ -129,15 +133,15 @@ public sealed class SoftIntroProgram : ITrainingProgram
 
     private LossTerms WarmupStep(Tensor x)
     {
-        foreach (var (_, optimizer) in Optimizers) optimizer.ZeroGrad();
+        foreach (var (_, optimizer) in Optimizers) optimizer.zero_grad();
         var (mean, logVar) = _model.Encode(x);
         var z = DiagonalGaussian.Sample(mean, logVar);
-        var reconstruction = SoftIntroObjective.SumSquaredError(x, _model.Decode(z)).Mean();
-        var kl = _model.KlToPrior(mean, logVar, _model.CurrentPriorParameters()).PerSample.Mean();
+        var reconstruction = SoftIntroObjective.SumSquaredError(x, _model.Decode(z)).mean();
+        var kl = _model.KlToPrior(mean, logVar, _model.CurrentPriorParameters()).PerSample.mean();
         var loss = SoftIntroObjective.WarmupLoss(reconstruction, kl, _weights);
-        loss.Backward();
-        foreach (var (_, optimizer) in Optimizers) optimizer.Step();
-        return new LossTerms(loss.Detach()).Add("reconstruction", reconstruction.Detach()).Add("kl", kl.Detach());
+        loss.backward();
+        foreach (var (_, optimizer) in Optimizers) optimizer.step();
+        return new LossTerms(loss.detach()).Add("reconstruction", reconstruction.detach()).Add("kl", kl.detach());
     }
 
     // ---- introspective iteration, shared forwards
@@ -146,7 +150,7 @@ public sealed class SoftIntroProgram : ITrainingProgram
     {
         bool priorPlays = PriorTrainsInIntrospection;
         var (live, target) = PriorViews(priorPlays);
-        var noise = SoftIntroNoise.Draw(_model, x.Size(0), target);
+        var noise = SoftIntroNoise.Draw(_model, x.size(0), target);
         // With a trainable prior the fake latents keep their graph to μ_k, lv_k for the decoder step;
         // the encoder step never asks for those gradients.
         var zFake = noise.FakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target);
@@ -155,51 +159,50 @@ public sealed class SoftIntroProgram : ITrainingProgram
         // The shared decoder outputs hang off leaves (z̃ = sg z, and a leaf copy of x_r for the encoder
         // step) so that the encoder step's graph is released before the decoder step instead of being
         // retained through it; the encoder's gradient through x_r is chained back by hand below.
-        var zLeaf = z.Detach().RequiresGrad_();
+        var zLeaf = z.detach().requires_grad_();
         Tensor xFake;
         if (_options.ResampleFakesForDecoder)
         {
             // The decoder step draws fresh fakes; these are only needed as values.
-            using (Torch.NoGrad()) xFake = _model.Decode(zFake);
+            using (torch.no_grad()) xFake = _model.Decode(zFake);
         }
         else xFake = _model.Decode(zFake);
         var xRec = _model.Decode(zLeaf);
-        var xRecLeaf = xRec.Detach().RequiresGrad_();
+        var xRecLeaf = xRec.detach().requires_grad_();
 
         // Encoder step: x_f and x_r enter the encoder detached; the target x_r of e_r is not (spec §2.2.5).
-        var fakeDetached = xFake.Detach();
-        var (fakeMean, fakeLogVar, recMean, recLogVar) = EncodePair(fakeDetached, xRec.Detach());
+        var fakeDetached = xFake.detach();
+        var (fakeMean, fakeLogVar, recMean, recLogVar) = EncodePair(fakeDetached, xRec.detach());
         var (xFakeRec, xRecRec) = DecodePair(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake), Reparameterize(recMean, recLogVar, noise.EncoderRec));
-        var reconstruction = SoftIntroObjective.SumSquaredError(x, xRecLeaf).Mean();
+        var reconstruction = SoftIntroObjective.SumSquaredError(x, xRecLeaf).mean();
         var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
             fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRecLeaf, xRecRec, recMean, recLogVar);
         CheckFinite("encoder_loss", encoderTerms.Loss, step);
         // ∂L_E/∂x_r (a few element-wise nodes), then through the shared D(z̃) to z̃ (input gradients only;
         // its graph is kept for the decoder step), then one pass through the encoder step's graph with
         // that cotangent added at z — the chain rule of the single backward pass, split at the leaves.
-        var recGradient = Autograd.Grad([encoderTerms.Loss], [xRecLeaf], retainGraph: true)[0]!;
-        var zGradient = Autograd.Grad([xRec], [zLeaf], [recGradient], retainGraph: true)[0]!;
-        var encoderGradients = Autograd.Grad([encoderTerms.Loss, z], _encoderParams, [Torch.OnesLike(encoderTerms.Loss), zGradient], allowUnused: true);
-        for (int i = 0; i < _encoderParams.Count; i++) _encoderParams[i].Grad = encoderGradients[i];
-        _encoderOptimizer.Step();
+        var recGradient = torch.autograd.grad([encoderTerms.Loss], [xRecLeaf], retain_graph: true)[0];
+        var zGradient = torch.autograd.grad([xRec], [zLeaf], [recGradient], retain_graph: true)[0];
+        ApplyGradients([encoderTerms.Loss, z], [torch.ones_like(encoderTerms.Loss), zGradient], _encoderParams, retainGraph: false);
+        _encoderOptimizer.step();
 
         // Decoder (+ prior) step with the updated encoder; x_r = D(sg z) and x_f = D(z_f) are the shared
         // outputs, and the real reconstruction error is re-read from x_r with its decoder graph.
         var xFakeDecoder = _options.ResampleFakesForDecoder
             ? _model.Decode(noise.ResampledFakeLatents(priorPlays && _options.SampleFakesWithGrad ? live : target))
             : xFake;
-        var reconstructionDecoder = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
+        var reconstructionDecoder = SoftIntroObjective.SumSquaredError(x, xRec).mean();
         var (recMean2, recLogVar2, fakeMean2, fakeLogVar2) = EncodePair(xRec, xFakeDecoder);
         var (xRecRec2, xFakeRec2) = DecodePair(
-            Reparameterize(recMean2, recLogVar2, noise.DecoderRec).Detach(),
-            Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).Detach());
+            Reparameterize(recMean2, recLogVar2, noise.DecoderRec).detach(),
+            Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).detach());
         var decoderTerms = DecoderTerms(reconstructionDecoder, mean, logVar, live, target, noise, priorPlays,
             xRec, xRecRec2, recMean2, recLogVar2, xFakeDecoder, xFakeRec2, fakeMean2, fakeLogVar2);
         CheckFinite("decoder_loss", decoderTerms.Loss, step);
         var decoderInputs = priorPlays ? _decoderParams.Concat(_priorParams).ToList() : _decoderParams;
-        ApplyGradients(decoderTerms.Loss, decoderInputs, retainGraph: false);
-        _decoderOptimizer.Step();
-        if (priorPlays) _priorOptimizer!.Step();
+        ApplyGradients([decoderTerms.Loss], null, decoderInputs, retainGraph: false);
+        _decoderOptimizer.step();
+        if (priorPlays) _priorOptimizer!.step();
         return Terms(reconstruction, encoderTerms, decoderTerms);
     }
 
@@ -209,7 +212,7 @@ public sealed class SoftIntroProgram : ITrainingProgram
     {
         bool priorPlays = PriorTrainsInIntrospection;
         var (live, target) = PriorViews(priorPlays);
-        var noise = SoftIntroNoise.Draw(_model, x.Size(0), target);
+        var noise = SoftIntroNoise.Draw(_model, x.size(0), target);
         try
         {
             // Encoder step: decoder and prior frozen.
@@ -219,18 +222,18 @@ public sealed class SoftIntroProgram : ITrainingProgram
             var (mean, logVar) = _model.Encode(x);
             var z = Reparameterize(mean, logVar, noise.Real);
             var xRec = _model.Decode(z);
-            var fakeDetached = xFake.Detach();
+            var fakeDetached = xFake.detach();
             var (fakeMean, fakeLogVar) = _model.Encode(fakeDetached);
             var xFakeRec = _model.Decode(Reparameterize(fakeMean, fakeLogVar, noise.EncoderFake));
-            var (recMean, recLogVar) = _model.Encode(xRec.Detach());
+            var (recMean, recLogVar) = _model.Encode(xRec.detach());
             var xRecRec = _model.Decode(Reparameterize(recMean, recLogVar, noise.EncoderRec));
-            var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).Mean();
+            var reconstruction = SoftIntroObjective.SumSquaredError(x, xRec).mean();
             var encoderTerms = EncoderTerms(mean, logVar, target, noise, reconstruction,
                 fakeDetached, xFakeRec, fakeMean, fakeLogVar, xRec, xRecRec, recMean, recLogVar);
             CheckFinite("encoder_loss", encoderTerms.Loss, step);
-            _encoderOptimizer.ZeroGrad();
-            encoderTerms.Loss.Backward();
-            _encoderOptimizer.Step();
+            _encoderOptimizer.zero_grad();
+            encoderTerms.Loss.backward();
+            _encoderOptimizer.step();
 
             // Decoder step: encoder frozen, decoder (and a playing prior) trainable.
             SetRequiresGrad(_encoderParams, false);
@@ -239,20 +242,20 @@ public sealed class SoftIntroProgram : ITrainingProgram
             var (live2, _) = PriorViews(priorPlays);
             var sampling = priorPlays && _options.SampleFakesWithGrad ? live2 : target;
             var xFake2 = _model.Decode(_options.ResampleFakesForDecoder ? noise.ResampledFakeLatents(sampling) : noise.FakeLatents(sampling));
-            var xRec2 = _model.Decode(z.Detach());
-            var reconstruction2 = SoftIntroObjective.SumSquaredError(x, xRec2).Mean();
+            var xRec2 = _model.Decode(z.detach());
+            var reconstruction2 = SoftIntroObjective.SumSquaredError(x, xRec2).mean();
             var (recMean2, recLogVar2) = _model.Encode(xRec2);
             var (fakeMean2, fakeLogVar2) = _model.Encode(xFake2);
-            var xRecRec2 = _model.Decode(Reparameterize(recMean2, recLogVar2, noise.DecoderRec).Detach());
-            var xFakeRec2 = _model.Decode(Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).Detach());
-            var decoderTerms = DecoderTerms(reconstruction2, mean.Detach(), logVar.Detach(), live2, target, noise, priorPlays,
+            var xRecRec2 = _model.Decode(Reparameterize(recMean2, recLogVar2, noise.DecoderRec).detach());
+            var xFakeRec2 = _model.Decode(Reparameterize(fakeMean2, fakeLogVar2, noise.DecoderFake).detach());
+            var decoderTerms = DecoderTerms(reconstruction2, mean.detach(), logVar.detach(), live2, target, noise, priorPlays,
                 xRec2, xRecRec2, recMean2, recLogVar2, xFake2, xFakeRec2, fakeMean2, fakeLogVar2);
             CheckFinite("decoder_loss", decoderTerms.Loss, step);
-            _decoderOptimizer.ZeroGrad();
-            _priorOptimizer?.ZeroGrad();
-            decoderTerms.Loss.Backward();
-            _decoderOptimizer.Step();
-            if (priorPlays) _priorOptimizer!.Step();
+            _decoderOptimizer.zero_grad();
+            _priorOptimizer?.zero_grad();
+            decoderTerms.Loss.backward();
+            _decoderOptimizer.step();
+            if (priorPlays) _priorOptimizer!.step();
             return Terms(reconstruction, encoderTerms, decoderTerms);
         }
         finally
@@ -274,7 +277,7 @@ public sealed class SoftIntroProgram : ITrainingProgram
     {
         bool usage = _options.ResponsibilityWeight > 0 && target is not null;
         var realKl = _model.KlToPrior(mean, logVar, target, noise.KlReal, usage);
-        var klReal = realKl.PerSample.Mean();
+        var klReal = realKl.PerSample.mean();
         var klFake = _model.KlToPrior(fakeMean, fakeLogVar, target, noise.KlEncoderFake).PerSample;
         var klRec = _model.KlToPrior(recMean, recLogVar, target, noise.KlEncoderRec).PerSample;
         var expFake = SoftIntroObjective.ExpElbo(SoftIntroObjective.SumSquaredError(xFake, xFakeRec), klFake, _weights);
@@ -288,34 +291,34 @@ public sealed class SoftIntroProgram : ITrainingProgram
         SoftIntroNoise noise, bool priorPlays, Tensor xRec, Tensor xRecRec, Tensor recMean, Tensor recLogVar,
         Tensor xFake, Tensor xFakeRec, Tensor fakeMean, Tensor fakeLogVar)
     {
-        var recRec = SoftIntroObjective.SumSquaredError(xRec.Detach(), xRecRec).Mean();
-        var fakeRec = SoftIntroObjective.SumSquaredError(xFake.Detach(), xFakeRec).Mean();
-        var klRec = _model.KlToPrior(recMean, recLogVar, target, noise.KlDecoderRec).PerSample.Mean();
-        var klFake = _model.KlToPrior(fakeMean, fakeLogVar, target, noise.KlDecoderFake).PerSample.Mean();
+        var recRec = SoftIntroObjective.SumSquaredError(xRec.detach(), xRecRec).mean();
+        var fakeRec = SoftIntroObjective.SumSquaredError(xFake.detach(), xFakeRec).mean();
+        var klRec = _model.KlToPrior(recMean, recLogVar, target, noise.KlDecoderRec).PerSample.mean();
+        var klFake = _model.KlToPrior(fakeMean, fakeLogVar, target, noise.KlDecoderFake).PerSample.mean();
         // The real posterior's KL only moves a trainable prior (it is constant otherwise).
-        var priorKl = priorPlays ? _model.KlToPrior(mean.Detach(), logVar.Detach(), live, noise.KlPrior).PerSample.Mean() : null;
+        var priorKl = priorPlays ? _model.KlToPrior(mean.detach(), logVar.detach(), live, noise.KlPrior).PerSample.mean() : null;
         var loss = SoftIntroObjective.DecoderLoss(reconstruction, priorKl, klRec, klFake, recRec, fakeRec, _weights);
         return new DecoderResult(loss, klRec, klFake, priorKl);
     }
 
     private static LossTerms Terms(Tensor reconstruction, EncoderResult e, DecoderResult d)
     {
-        var encoderLoss = e.Loss.Detach();
-        var decoderLoss = d.Loss.Detach();
-        var klReal = e.KlReal.Detach();
-        var klFake = d.KlFake.Detach();
+        var encoderLoss = e.Loss.detach();
+        var decoderLoss = d.Loss.detach();
+        var klReal = e.KlReal.detach();
+        var klFake = d.KlFake.detach();
         var terms = new LossTerms(encoderLoss + decoderLoss)
             .Add("encoder_loss", encoderLoss)
             .Add("decoder_loss", decoderLoss)
-            .Add("reconstruction", reconstruction.Detach())
+            .Add("reconstruction", reconstruction.detach())
             .Add("kl_real", klReal)
             .Add("kl_fake", klFake)
-            .Add("kl_rec", d.KlRec.Detach())
-            .Add("exp_elbo_fake", e.ExpElboFake.Detach())
-            .Add("exp_elbo_rec", e.ExpElboRec.Detach())
+            .Add("kl_rec", d.KlRec.detach())
+            .Add("exp_elbo_fake", e.ExpElboFake.detach())
+            .Add("exp_elbo_rec", e.ExpElboRec.detach())
             .Add("diff_kl", klFake - klReal);
-        if (e.NegEntropy is not null) terms.Add("neg_entropy", e.NegEntropy.Detach());
-        if (d.PriorKl is not null) terms.Add("prior_kl", d.PriorKl.Detach());
+        if (e.NegEntropy is not null) terms.Add("neg_entropy", e.NegEntropy.detach());
+        if (d.PriorKl is not null) terms.Add("prior_kl", d.PriorKl.detach());
         return terms;
     }
 
@@ -330,16 +333,16 @@ public sealed class SoftIntroProgram : ITrainingProgram
             var live = _model.CurrentPriorParameters()!;
             return (live, live.Detach());
         }
-        using (Torch.NoGrad()) return (null, _model.CurrentPriorParameters());
+        using (torch.no_grad()) return (null, _model.CurrentPriorParameters());
     }
 
-    private static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor noise) => mean + (logVar * 0.5).Exp() * noise;
+    private static Tensor Reparameterize(Tensor mean, Tensor logVar, Tensor noise) => mean + (logVar * 0.5).exp() * noise;
 
     private (Tensor First, Tensor Second) DecodePair(Tensor a, Tensor b)
     {
         if (!_fuse) return (_model.Decode(a), _model.Decode(b));
-        var both = _model.Decode(Torch.Cat([a, b]));
-        return (both.Narrow(0, 0, a.Size(0)), both.Narrow(0, a.Size(0), b.Size(0)));
+        var both = _model.Decode(torch.cat([a, b], 0));
+        return (both.narrow(0, 0, a.size(0)), both.narrow(0, a.size(0), b.size(0)));
     }
 
     private (Tensor MeanA, Tensor LogVarA, Tensor MeanB, Tensor LogVarB) EncodePair(Tensor a, Tensor b)
@@ -350,36 +353,40 @@ public sealed class SoftIntroProgram : ITrainingProgram
             var (mb, lb) = _model.Encode(b);
             return (ma, la, mb, lb);
         }
-        var (mean, logVar) = _model.Encode(Torch.Cat([a, b]));
-        long n = a.Size(0);
-        return (mean.Narrow(0, 0, n), logVar.Narrow(0, 0, n), mean.Narrow(0, n, b.Size(0)), logVar.Narrow(0, n, b.Size(0)));
+        var (mean, logVar) = _model.Encode(torch.cat([a, b], 0));
+        long n = a.size(0);
+        return (mean.narrow(0, 0, n), logVar.narrow(0, 0, n), mean.narrow(0, n, b.size(0)), logVar.narrow(0, n, b.size(0)));
     }
 
-    /// <summary>Sets each parameter's gradient to d(loss)/d(parameter) (none where the loss does not depend on it).</summary>
-    private static void ApplyGradients(Tensor loss, IReadOnlyList<Tensor> parameters, bool retainGraph)
+    /// <summary>
+    /// Sets each parameter's gradient to the vector-Jacobian product of <paramref name="outputs"/> with
+    /// <paramref name="cotangents"/> (ones for scalar outputs when null) — none where the outputs do not depend on it.
+    /// </summary>
+    /// <remarks>
+    /// The gradients are cleared, then accumulated by a backward pass restricted to <paramref name="parameters"/>:
+    /// no other leaf receives a gradient. (<c>torch.autograd.grad</c> with unused inputs would hand back empty
+    /// tensors that TorchSharp never stops counting.)
+    /// </remarks>
+    private static void ApplyGradients(IList<Tensor> outputs, IList<Tensor>? cotangents, IReadOnlyList<Parameter> parameters, bool retainGraph)
     {
-        var grads = Autograd.Grad([loss], parameters, retainGraph: retainGraph, allowUnused: true);
-        for (int i = 0; i < parameters.Count; i++) parameters[i].Grad = grads[i];
+        foreach (var p in parameters) p.grad = null;
+        torch.autograd.backward(outputs, cotangents, retain_graph: retainGraph, inputs: parameters.ToList<Tensor>());
     }
 
-    private static void SetRequiresGrad(IReadOnlyList<Tensor> parameters, bool value)
+    private static void SetRequiresGrad(IReadOnlyList<Parameter> parameters, bool value)
     {
-        foreach (var p in parameters) p.RequiresGrad = value;
+        foreach (var p in parameters) p.requires_grad = value;
     }
 
     private void CheckFinite(string term, Tensor value, long step)
     {
         if (!_options.CheckLossesEveryStep) return;
-        double v = value.Item();
+        double v = value.ItemAsDouble();
         if (!double.IsFinite(v)) throw new TrainingDivergedException(term, step, v, "The update was not applied.");
     }
 
-    private static void Restart(Optimizer optimizer)
-    {
-        using var scope = Torch.NewDisposeScope();
-        var zeros = optimizer.StateTensors().ToDictionary(s => s.Key, s => Torch.ZerosLike(s.Value), StringComparer.Ordinal);
-        optimizer.LoadState(zeros, 0, optimizer.LearningRate);
-    }
+    /// <summary>Fresh moments and step count, as a newly created optimizer has (the learning rate is kept).</summary>
+    private static void Restart(optim.Optimizer optimizer) => OptimizerCheckpoint.Reset(optimizer);
 
     private static void CheckCompatible(SoftIntroOptions model, SoftIntroOptions training)
     {

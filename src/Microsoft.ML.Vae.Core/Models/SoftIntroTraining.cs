@@ -1,7 +1,9 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>Entry points for training a <see cref="SoftIntroVae"/>.</summary>
 public static class SoftIntroTraining
@@ -26,18 +28,18 @@ public static class SoftIntroTraining
         bool needsData = options.PriorKind == SoftIntroPriorKind.Vamp
                          || (options.PriorKind == SoftIntroPriorKind.Mixture && options.PriorInit == SoftIntroPriorInit.Data);
         if (!needsData) return;
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var batches = new List<Tensor>();
         long count = 0;
         long needed = options.PriorInit == SoftIntroPriorInit.Data ? options.Components : 1;
         while (count < needed)
         {
             var b = source.Next() ?? throw new InvalidOperationException("The batch source returned null.");
-            if (b.Size(0) == 0) throw new InvalidOperationException("The batch source returned an empty batch.");
+            if (b.size(0) == 0) throw new InvalidOperationException("The batch source returned an empty batch.");
             batches.Add(b);
-            count += b.Size(0);
+            count += b.size(0);
             if (batches.Count > 1_000_000) throw new InvalidOperationException("The batch source did not provide enough samples.");
         }
-        model.InitializePrior(batches.Count == 1 ? batches[0] : Torch.Cat(batches));
+        model.InitializePrior(batches.Count == 1 ? batches[0] : torch.cat(batches, 0));
     }
 }

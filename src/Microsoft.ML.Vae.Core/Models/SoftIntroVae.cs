@@ -1,10 +1,13 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Models;
 
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Networks;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Priors;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
 
 /// <summary>
 /// A Soft-IntroVAE (algorithms spec §2) with an optional learned prior (§3): a Gaussian encoder, a
@@ -18,48 +21,55 @@ using Microsoft.ML.Vae.Torch.NN;
 /// The likelihood reported through <see cref="Observation"/> is the unit-variance Gaussian of the
 /// prior-learning evaluation (−log p(x|z) = ½·SSE + (D/2)·log 2π). Whether the VampPrior has been
 /// converted and whether variance clipping is on are cached from buffers; they are refreshed by
-/// <see cref="LoadStateDict"/> and <see cref="RefreshFromState"/>.
+/// <see cref="LoadStateDict"/> and <see cref="RefreshFromState"/> (call the latter after loading weights
+/// with TorchSharp's own <c>load_state_dict</c>).
 /// </remarks>
 public sealed class SoftIntroVae : VaeModel, IPersistableModel
 {
+    private const string VampConvertedBuffer = "vamp_converted";
     private readonly SoftIntroOptions _options;
     private readonly GaussianEncoder _encoder;
-    private readonly Layer _decoder;
+    private readonly nn.Module<Tensor, Tensor> _decoder;
     private readonly MixturePrior? _mixture;
     private readonly VampPrior? _vamp;
-    private readonly Tensor? _vampConverted;
     private readonly IPrior _prior;
     private readonly GaussianObservationModel _observation;
     private bool _converted;
 
-    /// <summary>Builds the networks and prior described by <paramref name="options"/> (validated, copied) on <paramref name="device"/>.</summary>
-    public SoftIntroVae(SoftIntroOptions options, Device device = default)
+    /// <summary>Builds the networks and prior described by <paramref name="options"/> (validated, copied) on <paramref name="device"/> (default the CPU).</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="device"/> is a CUDA device but CUDA is not available.</exception>
+    public SoftIntroVae(SoftIntroOptions options, Device? device = null)
         : base(options?.SampleShape ?? [], options?.LatentDim ?? 0)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (device is not null) Devices.EnsureAvailable(device);
         options.Validate();
         _options = options.Clone();
         NetworkKind = _options.ResolveNetwork();
-        var (encoder, decoder) = SoftIntroNetworks.Create(_options);
-        _encoder = RegisterModule("encoder", encoder);
-        _decoder = RegisterModule("decoder", decoder);
+        (_encoder, _decoder) = SoftIntroNetworks.Create(_options);
+        register_module("encoder", _encoder);
+        register_module("decoder", _decoder);
         if (_options.LearnedPrior)
         {
-            _mixture = RegisterModule("prior", new MixturePrior(_options.Components, _options.LatentDim, _options.LearnableWeights));
+            _mixture = new MixturePrior(_options.Components, _options.LatentDim, _options.LearnableWeights);
+            register_module("prior", _mixture);
             if (_options.PriorKind == SoftIntroPriorKind.Vamp)
             {
-                _vamp = RegisterModule("vamp", new VampPrior(_options.Components, _options.SampleShape, clampToUnitInterval: _options.SampleShape.Length == 3));
-                using (Torch.NewDisposeScope()) _vampConverted = RegisterBuffer("vamp_converted", Torch.Zeros([]));
+                _vamp = new VampPrior(_options.Components, _options.SampleShape, clampToUnitInterval: _options.SampleShape.Length == 3);
+                register_module("vamp", _vamp);
+                // The flag is read through get_buffer: Module.to replaces buffers, so a field would go stale.
+                register_buffer(VampConvertedBuffer, torch.zeros(Array.Empty<long>()).DetachFromDisposeScope());
             }
             _prior = new SoftIntroPrior(this);
         }
         else
         {
-            _prior = new StandardNormalPrior(_options.LatentDim, () => (Device, Parameters()[0].DType));
+            _prior = new StandardNormalPrior(_options.LatentDim, () => (Device, ParameterDType));
         }
         UsesBatchStatistics = ContainsBatchNorm(_encoder) || ContainsBatchNorm(_decoder);
         _observation = new GaussianObservationModel(0.5, clampToUnitRange: _options.SampleShape.Length == 3);
-        if (device.Type != DeviceType.Cpu) To(device);
+        if (device is not null) this.to(device);
     }
 
     /// <summary>A copy of the options the model was built with.</summary>
@@ -81,7 +91,7 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     public bool UsesBatchStatistics { get; }
 
     /// <summary>Element type of the weights.</summary>
-    public DType DType => Parameters()[0].DType;
+    public ScalarType DType => ParameterDType;
 
     /// <summary>The prior: <see cref="StandardNormalPrior"/>, or a view of the learned prior's current parameters.</summary>
     public override IPrior Prior => _prior;
@@ -93,7 +103,7 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     public GaussianEncoder Encoder => _encoder;
 
     /// <summary>The decoder network.</summary>
-    public Layer Decoder => _decoder;
+    public nn.Module<Tensor, Tensor> Decoder => _decoder;
 
     /// <summary>The learned mixture (null for the standard prior); with a VampPrior it receives the components at conversion.</summary>
     public MixturePrior? MixturePrior => _mixture;
@@ -105,14 +115,14 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     public bool VampActive => _vamp is not null && !_converted;
 
     /// <summary>Encoder parameters (the encoder player's optimizer).</summary>
-    public IReadOnlyList<Tensor> EncoderParameters => _encoder.Parameters();
+    public IReadOnlyList<Parameter> EncoderParameters => _encoder.parameters().ToList();
 
     /// <summary>Decoder parameters (the decoder player's optimizer).</summary>
-    public IReadOnlyList<Tensor> DecoderParameters => _decoder.Parameters();
+    public IReadOnlyList<Parameter> DecoderParameters => _decoder.parameters().ToList();
 
     /// <summary>Prior parameters (means, log-variances, learnable logits, pseudo-inputs); empty for the standard prior.</summary>
-    public IReadOnlyList<Tensor> PriorParameters =>
-        (_mixture?.Parameters() ?? []).Concat(_vamp?.Parameters() ?? []).ToList();
+    public IReadOnlyList<Parameter> PriorParameters =>
+        (_mixture?.parameters() ?? []).Concat(_vamp?.parameters() ?? []).ToList();
 
     /// <summary>True when KL terms are Monte-Carlo estimates (learned prior, or N(0, I) without <see cref="SoftIntroOptions.AnalyticStandardKl"/>).</summary>
     public bool UsesMonteCarloKl => _options.LearnedPrior || !_options.AnalyticStandardKl;
@@ -121,14 +131,14 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     public override (Tensor Mean, Tensor LogVar) Encode(Tensor x)
     {
         CheckData(x);
-        return _encoder.Forward(x);
+        return _encoder.forward(x);
     }
 
     /// <inheritdoc />
     public override Tensor Decode(Tensor z)
     {
         CheckLatents(z);
-        return _decoder.Forward(z);
+        return _decoder.forward(z);
     }
 
 
@@ -140,22 +150,22 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     {
         if (_mixture is null) return null;
         if (!VampActive) return _mixture.CurrentParameters();
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (means, logVars) = _vamp!.EncodeComponents(_encoder);
-        var logWeights = _mixture.Logits.LogSoftmax(0);
-        return new MixturePriorParameters(means.MoveToOuterScope(), logVars.MoveToOuterScope(), logWeights.MoveToOuterScope());
+        var logWeights = _mixture.Logits.log_softmax(0);
+        return new MixturePriorParameters(means.MoveToOuterDisposeScope(), logVars.MoveToOuterDisposeScope(), logWeights.MoveToOuterDisposeScope());
     }
 
     /// <summary><paramref name="n"/> latents from the current prior (differentiable in a learned prior's parameters when grad mode is on).</summary>
     public Tensor SamplePriorLatents(long n)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Sample count must be non-negative.");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var prior = CurrentPriorParameters();
-        if (prior is null) return Torch.Randn([n, LatentDim], DType, Device).MoveToOuterScope();
+        if (prior is null) return torch.randn(n, LatentDim, dtype: DType, device: Device).MoveToOuterDisposeScope();
         var indices = Priors.MixturePrior.DrawComponents(prior, n);
-        var eps = Torch.Randn([n, LatentDim], DType, Device);
-        return Priors.MixturePrior.SampleFrom(prior, indices, eps).MoveToOuterScope();
+        var eps = torch.randn(n, LatentDim, dtype: DType, device: Device);
+        return Priors.MixturePrior.SampleFrom(prior, indices, eps).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -169,10 +179,10 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
         ArgumentNullException.ThrowIfNull(mean);
         if (prior is null && _options.AnalyticStandardKl && !withUsage)
             return new MixtureKlEstimate(Kl.StandardNormal(mean, logVar), null);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var eps = noise ?? MixturePriorKl.DrawKlNoise(mean, _options.KlSamples);
         var estimate = MixturePriorKl.Estimate(mean, logVar, prior, eps, withUsage);
-        return new MixtureKlEstimate(estimate.PerSample.MoveToOuterScope(), estimate.MeanUsage?.MoveToOuterScope());
+        return new MixtureKlEstimate(estimate.PerSample.MoveToOuterDisposeScope(), estimate.MeanUsage?.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -192,12 +202,12 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
             return;
         }
         if (_options.PriorInit != SoftIntroPriorInit.Data) return;
-        if (samples.Size(0) < _options.Components)
-            throw new ArgumentException($"Initializing {_options.Components} mixture components from data needs at least {_options.Components} samples, got {samples.Size(0)}.", nameof(samples));
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var first = samples.Narrow(0, 0, _options.Components).To(DType, Device);
-        var (mean, logVar) = _encoder.Forward(first);
+        if (samples.size(0) < _options.Components)
+            throw new ArgumentException($"Initializing {_options.Components} mixture components from data needs at least {_options.Components} samples, got {samples.size(0)}.", nameof(samples));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var first = samples.narrow(0, 0, _options.Components).to(DType, Device);
+        var (mean, logVar) = _encoder.forward(first);
         _mixture.SetComponents(mean, logVar);
     }
 
@@ -210,12 +220,12 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     {
         if (_vamp is null) throw new InvalidOperationException($"Only a VampPrior can be converted; this model's prior is {PriorKind}.");
         if (_converted) throw new InvalidOperationException("The VampPrior has already been converted to a mixture.");
-        using (Torch.NewDisposeScope())
-        using (Torch.NoGrad())
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
         {
             var (means, logVars) = _vamp.EncodeComponents(_encoder);
             _mixture!.SetComponents(means, logVars);
-            _vampConverted!.Fill_(1);
+            VampConvertedFlag!.fill_(1);
         }
         _converted = true;
     }
@@ -231,18 +241,20 @@ public sealed class SoftIntroVae : VaeModel, IPersistableModel
     /// <summary>Re-reads the cached VampPrior-conversion and clipping flags from their buffers (after loading a state dict through a base reference).</summary>
     public void RefreshFromState()
     {
-        if (_vampConverted is not null) _converted = _vampConverted.Item() != 0;
+        if (VampConvertedFlag is { } flag) _converted = flag.ItemAsDouble() != 0;
         _mixture?.RefreshFromState();
     }
 
-    /// <summary>Loads weights and buffers (see <see cref="Module.LoadStateDict"/>) and refreshes the cached prior flags.</summary>
-    public new void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    /// <summary>Loads weights and buffers (see <see cref="VaeModel.LoadStateDict"/>) and refreshes the cached prior flags.</summary>
+    public override void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         base.LoadStateDict(state, strict);
         RefreshFromState();
     }
 
+    /// <summary>The "vamp_converted" buffer (1 once the VampPrior is converted), or null without a VampPrior.</summary>
+    private Tensor? VampConvertedFlag => _vamp is null ? null : get_buffer(VampConvertedBuffer);
 
-    private static bool ContainsBatchNorm(Module module) =>
-        module is BatchNorm || module.NamedChildren().Any(c => ContainsBatchNorm(c.Module));
+    private static bool ContainsBatchNorm(nn.Module module) =>
+        module is BatchNorm || module.named_children().Any(c => ContainsBatchNorm(c.Item2));
 }

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>Hidden-layer nonlinearity of an <see cref="Mlp"/>.</summary>
 public enum Activation
@@ -21,19 +22,19 @@ public enum Activation
     SiLU,
 }
 
-/// <summary>Creates activation layers from <see cref="Activation"/> values.</summary>
+/// <summary>Creates TorchSharp activation layers from <see cref="Activation"/> values.</summary>
 public static class Activations
 {
-    /// <summary>A new parameter-free layer computing <paramref name="activation"/>.</summary>
-    public static Layer Create(Activation activation) => activation switch
+    /// <summary>A new parameter-free TorchSharp layer computing <paramref name="activation"/>.</summary>
+    public static nn.Module<Tensor, Tensor> Create(Activation activation) => activation switch
     {
-        Activation.ReLU => new ReLU(),
-        Activation.LeakyReLU => new LeakyReLU(0.01),
-        Activation.LeakyReLU02 => new LeakyReLU(0.2),
-        Activation.Tanh => new Tanh(),
-        Activation.ELU => new ELU(),
-        Activation.GELU => new GELU(),
-        Activation.SiLU => new SiLU(),
+        Activation.ReLU => nn.ReLU(),
+        Activation.LeakyReLU => nn.LeakyReLU(0.01),
+        Activation.LeakyReLU02 => nn.LeakyReLU(0.2),
+        Activation.Tanh => nn.Tanh(),
+        Activation.ELU => nn.ELU(),
+        Activation.GELU => nn.GELU(),
+        Activation.SiLU => nn.SiLU(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 }

@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// The dpVAE "beta_mnist" convolutional encoder and decoder for 28×28 images, used by the
@@ -19,15 +21,15 @@ public static class BetaMnistNetworks
     public static SplitGaussianEncoder Encoder(int latentDim, int channels = 1)
     {
         CheckArguments(latentDim, channels);
-        var body = new Sequential(
-            new Conv2d(channels, 32, 4, stride: 2, padding: 1), new ReLU(),
-            new Conv2d(32, 32, 3), new ReLU(),
-            new Conv2d(32, 32, 4, stride: 2, padding: 1), new ReLU(),
-            new Conv2d(32, 32, 3), new ReLU(),
-            new Flatten(1),
-            new Linear(32 * 4 * 4, 256), new ReLU(),
-            new Linear(256, 256), new ReLU(),
-            new Linear(256, 2 * latentDim));
+        var body = ModuleOwnership.Build(() => nn.Sequential(
+            nn.Conv2d(channels, 32, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.Conv2d(32, 32, 3), nn.ReLU(),
+            nn.Conv2d(32, 32, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.Conv2d(32, 32, 3), nn.ReLU(),
+            nn.Flatten(1),
+            nn.Linear(32 * 4 * 4, 256), nn.ReLU(),
+            nn.Linear(256, 256), nn.ReLU(),
+            nn.Linear(256, 2 * latentDim)));
         return new SplitGaussianEncoder(body, latentDim);
     }
 
@@ -38,15 +40,15 @@ public static class BetaMnistNetworks
     public static Sequential Decoder(int latentDim, int channels = 1)
     {
         CheckArguments(latentDim, channels);
-        return new Sequential(
-            new Linear(latentDim, 256), new ReLU(),
-            new Linear(256, 256), new ReLU(),
-            new Linear(256, 32 * 4 * 4), new ReLU(),
-            new Unflatten(32, 4, 4),
-            new ConvTranspose2d(32, 32, 3), new ReLU(),
-            new ConvTranspose2d(32, 32, 4, stride: 2, padding: 1), new ReLU(),
-            new ConvTranspose2d(32, 32, 3), new ReLU(),
-            new ConvTranspose2d(32, channels, 4, stride: 2, padding: 1));
+        return ModuleOwnership.Build(() => nn.Sequential(
+            nn.Linear(latentDim, 256), nn.ReLU(),
+            nn.Linear(256, 256), nn.ReLU(),
+            nn.Linear(256, 32 * 4 * 4), nn.ReLU(),
+            nn.Unflatten(1, [32, 4, 4]),
+            nn.ConvTranspose2d(32, 32, 3), nn.ReLU(),
+            nn.ConvTranspose2d(32, 32, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.ConvTranspose2d(32, 32, 3), nn.ReLU(),
+            nn.ConvTranspose2d(32, channels, 4, stride: 2, padding: 1)));
     }
 
     internal static void CheckArguments(int latentDim, int channels)

@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// The dpVAE "factor_mnist" convolutional encoder and decoder for 28×28 images, used by FactorVAE
@@ -15,14 +17,14 @@ public static class FactorMnistNetworks
     public static SplitGaussianEncoder Encoder(int latentDim, int channels = 1)
     {
         BetaMnistNetworks.CheckArguments(latentDim, channels);
-        var body = new Sequential(
-            new Conv2d(channels, 32, 4, stride: 2, padding: 1), new ReLU(),
-            new Conv2d(32, 64, 3), new ReLU(),
-            new Conv2d(64, 64, 4, stride: 2, padding: 1), new ReLU(),
-            new Conv2d(64, 256, 3), new ReLU(),
-            new Conv2d(256, 256, 4), new ReLU(),
-            new Flatten(1),
-            new Linear(256, 2 * latentDim));
+        var body = ModuleOwnership.Build(() => nn.Sequential(
+            nn.Conv2d(channels, 32, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.Conv2d(32, 64, 3), nn.ReLU(),
+            nn.Conv2d(64, 64, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.Conv2d(64, 256, 3), nn.ReLU(),
+            nn.Conv2d(256, 256, 4), nn.ReLU(),
+            nn.Flatten(1),
+            nn.Linear(256, 2 * latentDim)));
         return new SplitGaussianEncoder(body, latentDim);
     }
 
@@ -33,13 +35,13 @@ public static class FactorMnistNetworks
     public static Sequential Decoder(int latentDim, int channels = 1)
     {
         BetaMnistNetworks.CheckArguments(latentDim, channels);
-        return new Sequential(
-            new Linear(latentDim, 256), new ReLU(),
-            new Unflatten(256, 1, 1),
-            new ConvTranspose2d(256, 256, 4), new ReLU(),
-            new ConvTranspose2d(256, 64, 3), new ReLU(),
-            new ConvTranspose2d(64, 64, 4, stride: 2, padding: 1), new ReLU(),
-            new ConvTranspose2d(64, 32, 3), new ReLU(),
-            new ConvTranspose2d(32, channels, 4, stride: 2, padding: 1));
+        return ModuleOwnership.Build(() => nn.Sequential(
+            nn.Linear(latentDim, 256), nn.ReLU(),
+            nn.Unflatten(1, [256, 1, 1]),
+            nn.ConvTranspose2d(256, 256, 4), nn.ReLU(),
+            nn.ConvTranspose2d(256, 64, 3), nn.ReLU(),
+            nn.ConvTranspose2d(64, 64, 4, stride: 2, padding: 1), nn.ReLU(),
+            nn.ConvTranspose2d(64, 32, 3), nn.ReLU(),
+            nn.ConvTranspose2d(32, channels, 4, stride: 2, padding: 1)));
     }
 }

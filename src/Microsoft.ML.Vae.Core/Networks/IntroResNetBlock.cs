@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// The residual block of the S-IntroVAE image networks (algorithms spec §2.6):
@@ -10,7 +11,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// output = LeakyReLU(0.2)(main + shortcut). Spatial size is preserved.
 /// State-dict names: "conv_expand.weight" (only when channels change), "conv1.*", "bn1.*", "conv2.*", "bn2.*".
 /// </summary>
-public sealed class IntroResNetBlock : Layer
+public sealed class IntroResNetBlock : nn.Module<Tensor, Tensor>
 {
     /// <summary>Slope of the leaky ReLUs.</summary>
     public const double LeakySlope = 0.2;
@@ -23,16 +24,28 @@ public sealed class IntroResNetBlock : Layer
 
     /// <summary>Creates a block from <paramref name="inChannels"/> to <paramref name="outChannels"/>.</summary>
     public IntroResNetBlock(int inChannels, int outChannels)
+        : base(nameof(IntroResNetBlock))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         if (inChannels <= 0 || outChannels <= 0)
             throw new ArgumentOutOfRangeException(nameof(inChannels), $"Channel counts must be positive, got {inChannels} → {outChannels}.");
         InChannels = inChannels;
         OutChannels = outChannels;
-        if (inChannels != outChannels) _expand = RegisterModule("conv_expand", new Conv2d(inChannels, outChannels, 1, bias: false));
-        _conv1 = RegisterModule("conv1", new Conv2d(inChannels, outChannels, 3, padding: 1, bias: false));
-        _bn1 = RegisterModule("bn1", new BatchNorm2d(outChannels));
-        _conv2 = RegisterModule("conv2", new Conv2d(outChannels, outChannels, 3, padding: 1, bias: false));
-        _bn2 = RegisterModule("bn2", new BatchNorm2d(outChannels));
+        if (inChannels != outChannels)
+        {
+            _expand = nn.Conv2d(inChannels, outChannels, 1, bias: false);
+            register_module("conv_expand", _expand);
+        }
+        _conv1 = nn.Conv2d(inChannels, outChannels, 3, padding: 1, bias: false);
+        register_module("conv1", _conv1);
+        _bn1 = nn.BatchNorm2d(outChannels);
+        register_module("bn1", _bn1);
+        _conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
+        register_module("conv2", _conv2);
+        _bn2 = nn.BatchNorm2d(outChannels);
+        register_module("bn2", _bn2);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>Input channels.</summary>
@@ -42,15 +55,20 @@ public sealed class IntroResNetBlock : Layer
     public int OutChannels { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Dim != 4 || input.Size(1) != InChannels)
-            throw new ArgumentException($"The residual block expects [N, {InChannels}, H, W], got [{string.Join(", ", input.Shape)}].", nameof(input));
-        using var scope = Torch.NewDisposeScope();
-        var identity = _expand is null ? input : _expand.Forward(input);
-        var h = _bn1.Forward(_conv1.Forward(input)).LeakyRelu(LeakySlope);
-        h = _bn2.Forward(_conv2.Forward(h));
-        return (h + identity).LeakyRelu(LeakySlope).MoveToOuterScope();
+        if (input.dim() != 4 || input.size(1) != InChannels)
+            throw new ArgumentException($"The residual block expects [N, {InChannels}, H, W], got [{string.Join(", ", input.shape)}].", nameof(input));
+        using var scope = torch.NewDisposeScope();
+        var identity = _expand is null ? input : _expand.forward(input);
+        var h = _bn1.forward(_conv1.forward(input)).leaky_relu(LeakySlope);
+        h = _bn2.forward(_conv2.forward(h));
+        return (h + identity).leaky_relu(LeakySlope).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

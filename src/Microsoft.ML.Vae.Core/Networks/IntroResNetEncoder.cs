@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// The S-IntroVAE image encoder (algorithms spec §2.6) for channel list c_0..c_L:
@@ -23,28 +24,33 @@ public sealed class IntroResNetEncoder : GaussianEncoder
     /// <param name="channels">The channel list c_0..c_L (at least one entry).</param>
     /// <param name="latentDim">Latent dimension d.</param>
     public IntroResNetEncoder(int imageChannels, int height, int width, IReadOnlyList<int> channels, int latentDim)
+        : base(nameof(IntroResNetEncoder))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         var (h, w) = IntroResNet.ConvOutputSize(height, width, channels);
         if (imageChannels <= 0) throw new ArgumentOutOfRangeException(nameof(imageChannels), $"Image channels must be positive, got {imageChannels}.");
         if (latentDim <= 0) throw new ArgumentOutOfRangeException(nameof(latentDim), $"Latent dimension must be positive, got {latentDim}.");
         _latentDim = latentDim;
         ImageShape = [imageChannels, height, width];
         int cc = channels[0];
-        _main = new Sequential(
-            new Conv2d(imageChannels, cc, 5, padding: 2, bias: false),
-            new BatchNorm2d(cc),
-            new LeakyReLU(IntroResNetBlock.LeakySlope),
-            new AvgPool2d(2));
+        _main = nn.Sequential(
+            nn.Conv2d(imageChannels, cc, 5, padding: 2, bias: false),
+            nn.BatchNorm2d(cc),
+            nn.LeakyReLU(IntroResNetBlock.LeakySlope),
+            nn.AvgPool2d(2));
         foreach (int ch in channels.Skip(1))
         {
-            _main.Append(new IntroResNetBlock(cc, ch));
-            _main.Append(new AvgPool2d(2));
+            _main.append(new IntroResNetBlock(cc, ch));
+            _main.append(nn.AvgPool2d(2));
             cc = ch;
         }
-        _main.Append(new IntroResNetBlock(cc, cc));
-        RegisterModule("main", _main);
+        _main.append(new IntroResNetBlock(cc, cc));
+        register_module("main", _main);
         ConvOutputShape = [cc, h, w];
-        _fc = RegisterModule("fc", new Linear(cc * h * w, 2 * latentDim));
+        _fc = nn.Linear(cc * h * w, 2 * latentDim);
+        register_module("fc", _fc);
+        ModuleOwnership.Claim(this);
     }
 
     /// <inheritdoc />
@@ -57,13 +63,18 @@ public sealed class IntroResNetEncoder : GaussianEncoder
     public IReadOnlyList<long> ConvOutputShape { get; }
 
     /// <inheritdoc />
-    public override (Tensor Mean, Tensor LogVar) Forward(Tensor x)
+    public override (Tensor Mean, Tensor LogVar) forward(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        if (x.Dim != 4 || !x.Shape.Skip(1).SequenceEqual(ImageShape))
-            throw new ArgumentException($"The encoder expects images [N, {string.Join(", ", ImageShape)}], got [{string.Join(", ", x.Shape)}].", nameof(x));
-        using var scope = Torch.NewDisposeScope();
-        var features = _fc.Forward(_main.Forward(x).Flatten(1));
-        return (features.Narrow(1, 0, _latentDim).MoveToOuterScope(), features.Narrow(1, _latentDim, _latentDim).MoveToOuterScope());
+        if (x.dim() != 4 || !x.shape.Skip(1).SequenceEqual(ImageShape))
+            throw new ArgumentException($"The encoder expects images [N, {string.Join(", ", ImageShape)}], got [{string.Join(", ", x.shape)}].", nameof(x));
+        using var scope = torch.NewDisposeScope();
+        var features = _fc.forward(_main.forward(x).flatten(1));
+        return (features.narrow(1, 0, _latentDim).MoveToOuterDisposeScope(), features.narrow(1, _latentDim, _latentDim).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

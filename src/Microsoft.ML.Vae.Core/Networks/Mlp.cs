@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// Fully connected network: Linear → activation for every hidden size, then a linear output
@@ -9,7 +10,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// [N, D] vector batch and a [N, C, H, W] image batch both work.
 /// State-dict names: "layers.0.weight", "layers.0.bias", "layers.2.weight", ...
 /// </summary>
-public sealed class Mlp : Layer
+public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential _layers;
 
@@ -19,7 +20,10 @@ public sealed class Mlp : Layer
     /// <param name="outputSize">Features per output sample.</param>
     /// <param name="activation">Nonlinearity after each hidden layer.</param>
     public Mlp(int inputSize, IReadOnlyList<int> hiddenSizes, int outputSize, Activation activation = Activation.ReLU)
+        : base(nameof(Mlp))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         ArgumentNullException.ThrowIfNull(hiddenSizes);
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"Input size must be positive, got {inputSize}.");
         if (outputSize <= 0) throw new ArgumentOutOfRangeException(nameof(outputSize), $"Output size must be positive, got {outputSize}.");
@@ -29,16 +33,17 @@ public sealed class Mlp : Layer
         OutputSize = outputSize;
         HiddenSizes = hiddenSizes.ToArray();
         Activation = activation;
-        _layers = new Sequential();
+        _layers = nn.Sequential();
         int width = inputSize;
         foreach (int h in hiddenSizes)
         {
-            _layers.Append(new Linear(width, h));
-            _layers.Append(Activations.Create(activation));
+            _layers.append(nn.Linear(width, h));
+            _layers.append(Activations.Create(activation));
             width = h;
         }
-        _layers.Append(new Linear(width, outputSize));
-        RegisterModule("layers", _layers);
+        _layers.append(nn.Linear(width, outputSize));
+        register_module("layers", _layers);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>Features per input sample.</summary>
@@ -54,19 +59,24 @@ public sealed class Mlp : Layer
     public Activation Activation { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Dim < 2)
-            throw new ArgumentException($"Mlp expects a batch [N, ...] of rank at least 2, got rank {input.Dim}.", nameof(input));
-        if (input.Dim == 2)
+        if (input.dim() < 2)
+            throw new ArgumentException($"Mlp expects a batch [N, ...] of rank at least 2, got rank {input.dim()}.", nameof(input));
+        if (input.dim() == 2)
         {
-            CheckFeatures(input.Size(1));
-            return _layers.Forward(input);
+            CheckFeatures(input.size(1));
+            return _layers.forward(input);
         }
-        using var flat = input.Flatten(1);
-        CheckFeatures(flat.Size(1));
-        return _layers.Forward(flat);
+        using var flat = input.flatten(1);
+        CheckFeatures(flat.size(1));
+        return _layers.forward(flat);
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     private void CheckFeatures(long features)

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>Builds encoder/decoder pairs from a sample shape and a <see cref="NetworkKind"/>.</summary>
 public static class NetworkFactory
@@ -39,10 +40,10 @@ public static class NetworkFactory
     }
 
     /// <summary>
-    /// Creates a Gaussian encoder and a decoder (output [N, ..sampleShape], linear) for latents of
-    /// dimension <paramref name="latentDim"/>.
+    /// Creates a Gaussian encoder and a decoder (a TorchSharp module with output [N, ..sampleShape], linear)
+    /// for latents of dimension <paramref name="latentDim"/>.
     /// </summary>
-    public static (GaussianEncoder Encoder, Layer Decoder) Create(IReadOnlyList<long> sampleShape, int latentDim, NetworkKind kind = NetworkKind.Auto,
+    public static (GaussianEncoder Encoder, nn.Module<Tensor, Tensor> Decoder) Create(IReadOnlyList<long> sampleShape, int latentDim, NetworkKind kind = NetworkKind.Auto,
         IReadOnlyList<int>? mlpHiddenSizes = null, Activation mlpActivation = Activation.ReLU)
     {
         if (latentDim <= 0) throw new ArgumentOutOfRangeException(nameof(latentDim), $"Latent dimension must be positive, got {latentDim}.");
@@ -58,8 +59,9 @@ public static class NetworkFactory
                 long features = sampleShape.Aggregate(1L, (a, b) => checked(a * b));
                 if (features > int.MaxValue) throw new ArgumentException($"Sample shape [{string.Join(", ", sampleShape)}] is too large for an MLP.", nameof(sampleShape));
                 var encoder = new SplitGaussianEncoder(new Mlp((int)features, hidden, 2 * latentDim, mlpActivation), latentDim);
-                Layer decoder = new Mlp(latentDim, hidden.Reverse().ToArray(), (int)features, mlpActivation);
-                if (sampleShape.Count > 1) decoder = new Sequential(decoder, new Unflatten(sampleShape.ToArray()));
+                nn.Module<Tensor, Tensor> decoder = new Mlp(latentDim, hidden.Reverse().ToArray(), (int)features, mlpActivation);
+                // Children "0" (the MLP) and "1" (the reshape to [N, ..sampleShape], no weights).
+                if (sampleShape.Count > 1) decoder = nn.Sequential(decoder, nn.Unflatten(1, sampleShape.ToArray()));
                 return (encoder, decoder);
         }
     }

@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// GAMIX-VAE's PatchGAN discriminator (spec §4.2): for each layer i a 'same' conv3×3 with filters f_i
@@ -12,7 +13,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// so a 256×256 image yields 32×32 patch logits. Child "layers": "0", "1", … each a Sequential of conv,
 /// norm, activation (not on the last) and dropout.
 /// </summary>
-public sealed class PatchGanDiscriminator : Layer
+public sealed class PatchGanDiscriminator : nn.Module<Tensor, Tensor>
 {
     /// <summary>The code's filters.</summary>
     public static IReadOnlyList<int> DefaultFilters { get; } = [128, 128, 128, 64, 64, 1];
@@ -20,7 +21,7 @@ public sealed class PatchGanDiscriminator : Layer
     /// <summary>The code's strides.</summary>
     public static IReadOnlyList<int> DefaultStrides { get; } = [2, 2, 2, 1, 1, 1];
 
-    private readonly Sequential _layers = new();
+    private readonly Sequential _layers;
     private readonly int[] _filters;
     private readonly int[] _strides;
 
@@ -34,7 +35,10 @@ public sealed class PatchGanDiscriminator : Layer
     /// <param name="batchNormMomentum">Batch-norm momentum, PyTorch convention (default 0.01 = Keras' 0.99).</param>
     public PatchGanDiscriminator(int channels, IReadOnlyList<int>? filters = null, IReadOnlyList<int>? strides = null,
         double negativeSlope = 0.3, double dropout = 0.25, double batchNormEps = 1e-3, double batchNormMomentum = 0.01)
+        : base(nameof(PatchGanDiscriminator))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), $"Image channels must be positive, got {channels}.");
         _filters = (filters ?? DefaultFilters).ToArray();
         _strides = (strides ?? DefaultStrides).ToArray();
@@ -47,18 +51,20 @@ public sealed class PatchGanDiscriminator : Layer
             throw new ArgumentOutOfRangeException(nameof(negativeSlope), $"The LeakyReLU slope must be non-negative and finite, got {negativeSlope}.");
         if (!(dropout is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"Dropout must be in [0, 1), got {dropout}.");
         Channels = channels;
+        _layers = nn.Sequential();
         int inChannels = channels;
         for (int i = 0; i < _filters.Length; i++)
         {
-            var layer = new Sequential(
+            var layer = nn.Sequential(
                 PreActResNetSamePadding.Conv(inChannels, _filters[i], 3, _strides[i]),
-                new BatchNorm2d(_filters[i], batchNormEps, batchNormMomentum));
-            if (i < _filters.Length - 1) layer.Append(new LeakyReLU(negativeSlope));
-            layer.Append(new Dropout(dropout));
-            _layers.Append(layer);
+                nn.BatchNorm2d(_filters[i], eps: batchNormEps, momentum: batchNormMomentum));
+            if (i < _filters.Length - 1) layer.append(nn.LeakyReLU(negativeSlope));
+            layer.append(nn.Dropout(dropout));
+            _layers.append(layer);
             inChannels = _filters[i];
         }
-        RegisterModule("layers", _layers);
+        register_module("layers", _layers);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>Image channels.</summary>
@@ -79,11 +85,16 @@ public sealed class PatchGanDiscriminator : Layer
     }
 
     /// <summary>Patch logits [N, f_last, H', W'] for images [N, C, H, W].</summary>
-    public override Tensor Forward(Tensor images)
+    public override Tensor forward(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.Dim != 4 || images.Size(1) != Channels)
-            throw new ArgumentException($"The PatchGAN expects images [N, {Channels}, H, W], got [{string.Join(", ", images.Shape)}].", nameof(images));
-        return _layers.Forward(images);
+        if (images.dim() != 4 || images.size(1) != Channels)
+            throw new ArgumentException($"The PatchGAN expects images [N, {Channels}, H, W], got [{string.Join(", ", images.shape)}].", nameof(images));
+        return _layers.forward(images);
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

@@ -1,17 +1,18 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// One pre-activation unit of GAMIX-VAE's ResNet: BatchNorm → ReLU → convolution (or transposed
 /// convolution) with Keras 'same' sizes (<see cref="PreActResNetSamePadding"/>).
 /// Children: "norm" (<see cref="BatchNorm2d"/>) and "conv".
 /// </summary>
-public sealed class PreActResNetConv : Layer
+public sealed class PreActResNetConv : nn.Module<Tensor, Tensor>
 {
     private readonly BatchNorm2d _norm;
-    private readonly Layer _conv;
+    private readonly nn.Module<Tensor, Tensor> _conv;
 
     /// <summary>Creates the unit.</summary>
     /// <param name="inChannels">Input channels (normalized by the batch norm).</param>
@@ -22,17 +23,23 @@ public sealed class PreActResNetConv : Layer
     /// <param name="batchNormEps">Batch-norm epsilon.</param>
     /// <param name="batchNormMomentum">Batch-norm running-statistics momentum (PyTorch convention).</param>
     public PreActResNetConv(int inChannels, int outChannels, int kernelSize, int stride, bool transposed, double batchNormEps, double batchNormMomentum)
+        : base(nameof(PreActResNetConv))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         if (inChannels <= 0) throw new ArgumentOutOfRangeException(nameof(inChannels), $"Input channels must be positive, got {inChannels}.");
         if (outChannels <= 0) throw new ArgumentOutOfRangeException(nameof(outChannels), $"Output channels must be positive, got {outChannels}.");
         InChannels = inChannels;
         OutChannels = outChannels;
         Stride = stride;
         Transposed = transposed;
-        _norm = RegisterModule("norm", new BatchNorm2d(inChannels, batchNormEps, batchNormMomentum));
-        _conv = RegisterModule("conv", transposed
+        _norm = nn.BatchNorm2d(inChannels, eps: batchNormEps, momentum: batchNormMomentum);
+        register_module("norm", _norm);
+        _conv = transposed
             ? PreActResNetSamePadding.ConvTranspose(inChannels, outChannels, kernelSize, stride)
-            : (Layer)PreActResNetSamePadding.Conv(inChannels, outChannels, kernelSize, stride));
+            : (nn.Module<Tensor, Tensor>)PreActResNetSamePadding.Conv(inChannels, outChannels, kernelSize, stride);
+        register_module("conv", _conv);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>Input channels.</summary>
@@ -48,13 +55,18 @@ public sealed class PreActResNetConv : Layer
     public bool Transposed { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Dim != 4 || input.Size(1) != InChannels)
-            throw new ArgumentException($"Expected a batch [N, {InChannels}, H, W], got [{string.Join(", ", input.Shape)}].", nameof(input));
-        using var normalized = _norm.Forward(input);
-        using var activated = normalized.Relu();
-        return _conv.Forward(activated);
+        if (input.dim() != 4 || input.size(1) != InChannels)
+            throw new ArgumentException($"Expected a batch [N, {InChannels}, H, W], got [{string.Join(", ", input.shape)}].", nameof(input));
+        using var normalized = _norm.forward(input);
+        using var activated = normalized.relu();
+        return _conv.forward(activated);
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

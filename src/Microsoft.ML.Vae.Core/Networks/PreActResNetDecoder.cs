@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// GAMIX-VAE's decoder (spec §4.2): dense to the code features → reshape to the code map → conv3×3(F)
@@ -10,7 +11,7 @@ using Microsoft.ML.Vae.Torch.NN;
 /// [N, C, H, W] (GAMIX reads it on the [−1, 1] scale).
 /// Children: "dense", "stem", "stages", "output".
 /// </summary>
-public sealed class PreActResNetDecoder : Layer
+public sealed class PreActResNetDecoder : nn.Module<Tensor, Tensor>
 {
     private readonly PreActResNetConfig _config;
     private readonly Linear _dense;
@@ -20,40 +21,52 @@ public sealed class PreActResNetDecoder : Layer
 
     /// <summary>Builds the decoder described by <paramref name="config"/> (validated).</summary>
     public PreActResNetDecoder(PreActResNetConfig config)
+        : base(nameof(PreActResNetDecoder))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         _config = config;
         double eps = config.BatchNormEps, momentum = config.BatchNormMomentum;
-        _dense = RegisterModule("dense", new Linear(config.LatentDim, config.CodeFeatures));
-        _stem = RegisterModule("stem", PreActResNetSamePadding.Conv(config.CodeChannels, config.Filters, 3));
-        _stages = new Sequential();
+        _dense = nn.Linear(config.LatentDim, config.CodeFeatures);
+        register_module("dense", _dense);
+        _stem = PreActResNetSamePadding.Conv(config.CodeChannels, config.Filters, 3);
+        register_module("stem", _stem);
+        _stages = nn.Sequential();
         for (int s = 0; s < config.Stages; s++)
         {
-            var stage = new Sequential();
-            for (int b = 0; b < config.DecoderIdentityBlocks; b++) stage.Append(new PreActResNetIdentityBlock(config.Filters, eps, momentum));
+            var stage = nn.Sequential();
+            for (int b = 0; b < config.DecoderIdentityBlocks; b++) stage.append(new PreActResNetIdentityBlock(config.Filters, eps, momentum));
             int filters = s == config.Stages - 1 ? config.Channels : config.Filters;
-            stage.Append(new PreActResNetUpBlock(config.Filters, filters, eps, momentum));
-            _stages.Append(stage);
+            stage.append(new PreActResNetUpBlock(config.Filters, filters, eps, momentum));
+            _stages.append(stage);
         }
-        RegisterModule("stages", _stages);
-        _output = RegisterModule("output", PreActResNetSamePadding.Conv(config.Channels, config.Channels, 1));
+        register_module("stages", _stages);
+        _output = PreActResNetSamePadding.Conv(config.Channels, config.Channels, 1);
+        register_module("output", _output);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>The architecture.</summary>
     public PreActResNetConfig Config => _config;
 
     /// <summary>Images [N, C, H, W] (linear output) for latents [N, d].</summary>
-    public override Tensor Forward(Tensor z)
+    public override Tensor forward(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
         var c = _config;
-        if (z.Dim != 2 || z.Size(1) != c.LatentDim)
-            throw new ArgumentException($"The decoder expects latents [N, {c.LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
-        using var scope = Torch.NewDisposeScope();
-        var h = _dense.Forward(z).Reshape([z.Size(0), c.CodeChannels, c.CodeHeight, c.CodeWidth]);
-        h = _stem.Forward(h);
-        h = _stages.Forward(h);
-        return _output.Forward(h).MoveToOuterScope();
+        if (z.dim() != 2 || z.size(1) != c.LatentDim)
+            throw new ArgumentException($"The decoder expects latents [N, {c.LatentDim}], got [{string.Join(", ", z.shape)}].", nameof(z));
+        using var scope = torch.NewDisposeScope();
+        var h = _dense.forward(z).reshape([z.size(0), c.CodeChannels, c.CodeHeight, c.CodeWidth]);
+        h = _stem.forward(h);
+        h = _stages.forward(h);
+        return _output.forward(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

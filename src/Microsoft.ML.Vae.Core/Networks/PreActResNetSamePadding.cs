@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// Keras' <c>padding='same'</c> size rules expressed with PyTorch's symmetric padding, for odd
@@ -57,13 +59,13 @@ public static class PreActResNetSamePadding
 
     /// <summary>A 'same' convolution (with bias, as Keras' default).</summary>
     public static Conv2d Conv(int inChannels, int outChannels, int kernelSize, int stride = 1) =>
-        new(inChannels, outChannels, kernelSize, stride, ConvPadding(kernelSize));
+        ModuleOwnership.Build(() => nn.Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: ConvPadding(kernelSize)));
 
     /// <summary>A 'same' transposed convolution (with bias, as Keras' default).</summary>
     public static ConvTranspose2d ConvTranspose(int inChannels, int outChannels, int kernelSize, int stride)
     {
         var (padding, outputPadding) = TransposedPadding(kernelSize, stride);
-        return new ConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding, outputPadding);
+        return ModuleOwnership.Build(() => nn.ConvTranspose2d(inChannels, outChannels, kernelSize, stride: stride, padding: padding, output_padding: outputPadding));
     }
 
     private static void CheckKernel(int kernelSize)

@@ -1,14 +1,15 @@
-namespace Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Networks;
 
 /// <summary>
 /// The pre-activation triple convolution T(f, s) of spec §4.2: BN→ReLU→conv3×3(f) → BN→ReLU→conv3×3(f)
 /// → BN→ReLU→conv1×1(f, stride s). The first convolution takes the block's input channels, which may
 /// differ from f. Children "first", "second", "third" (<see cref="PreActResNetConv"/>).
 /// </summary>
-public sealed class PreActResNetTripleConv : Layer
+public sealed class PreActResNetTripleConv : nn.Module<Tensor, Tensor>
 {
     private readonly PreActResNetConv _first;
     private readonly PreActResNetConv _second;
@@ -16,10 +17,14 @@ public sealed class PreActResNetTripleConv : Layer
 
     /// <summary>Creates T(<paramref name="filters"/>, <paramref name="stride"/>) for <paramref name="inChannels"/> input channels.</summary>
     public PreActResNetTripleConv(int inChannels, int filters, int stride, double batchNormEps, double batchNormMomentum)
+        : base(nameof(PreActResNetTripleConv))
     {
-        _first = RegisterModule("first", new PreActResNetConv(inChannels, filters, 3, 1, false, batchNormEps, batchNormMomentum));
-        _second = RegisterModule("second", new PreActResNetConv(filters, filters, 3, 1, false, batchNormEps, batchNormMomentum));
-        _third = RegisterModule("third", new PreActResNetConv(filters, filters, 1, stride, false, batchNormEps, batchNormMomentum));
+        _first = new PreActResNetConv(inChannels, filters, 3, 1, false, batchNormEps, batchNormMomentum);
+        register_module("first", _first);
+        _second = new PreActResNetConv(filters, filters, 3, 1, false, batchNormEps, batchNormMomentum);
+        register_module("second", _second);
+        _third = new PreActResNetConv(filters, filters, 1, stride, false, batchNormEps, batchNormMomentum);
+        register_module("third", _third);
     }
 
     /// <summary>Input channels.</summary>
@@ -32,10 +37,15 @@ public sealed class PreActResNetTripleConv : Layer
     public int Stride => _third.Stride;
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        using var a = _first.Forward(input);
-        using var b = _second.Forward(a);
-        return _third.Forward(b);
+        using var a = _first.forward(input);
+        using var b = _second.forward(a);
+        return _third.forward(b);
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 }

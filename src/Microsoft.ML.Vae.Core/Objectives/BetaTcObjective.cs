@@ -1,8 +1,9 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// β-TCVAE (Chen et al.) with minibatch-stratified sampling, in the form the dpVAE code reuses
@@ -61,33 +62,33 @@ public static class BetaTcObjective
         bool reproduceRepeatedWeightQuirk = false)
     {
         ObjectiveChecks.Latents(z, nameof(z));
-        if (!z.Shape.SequenceEqual(mean.Shape) || !z.Shape.SequenceEqual(logVar.Shape))
+        if (!z.shape.SequenceEqual(mean.shape) || !z.shape.SequenceEqual(logVar.shape))
             throw new ArgumentException("z, mean and logVar must all be [N, d] with the same shape.");
         ObjectiveChecks.PerSample(logPz, z, nameof(logPz));
-        int batch = checked((int)z.Size(0));
+        int batch = checked((int)z.size(0));
         var weights = ImportanceWeights(batch, datasetSize, reproduceColumnQuirk);
 
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var flat = new double[batch * batch];
         for (int i = 0; i < batch; i++)
             for (int k = 0; k < batch; k++)
                 flat[i * batch + k] = Math.Log(weights[i, k]);
-        var logW = Tensor.From(flat, batch, batch).To(z.DType, z.Device);
+        var logW = torch.tensor(flat, [batch, batch]).to(z.dtype, z.device);
 
-        var logQzx = DiagonalGaussian.LogDensity(z, mean, logVar).Sum(1);
+        var logQzx = DiagonalGaussian.LogDensity(z, mean, logVar).sum(1);
         // [i, k, j]: density of sample i's coordinate j under posterior k.
-        var density = DiagonalGaussian.LogDensity(z.Unsqueeze(1), mean.Unsqueeze(0), logVar.Unsqueeze(0));
-        var matrix = density + logW.Unsqueeze(2);
+        var density = DiagonalGaussian.LogDensity(z.unsqueeze(1), mean.unsqueeze(0), logVar.unsqueeze(0));
+        var matrix = density + logW.unsqueeze(2);
         // Each marginal q(z_ij) is a weighted mixture over k, so log W_ik enters once per coordinate;
         // the joint q(z_i) is one mixture, so it enters once. The released code (via
         // disentangling-vae) sums the weighted matrix over j, counting log W_ik d times in the joint.
-        var logQz = reproduceRepeatedWeightQuirk ? matrix.Sum(2).LogSumExp(1) : (density.Sum(2) + logW).LogSumExp(1);
-        var logProdQz = matrix.LogSumExp(1).Sum(1);
+        var logQz = reproduceRepeatedWeightQuirk ? matrix.sum(2).logsumexp(1) : (density.sum(2) + logW).logsumexp(1);
+        var logProdQz = matrix.logsumexp(1).sum(1);
 
-        var mi = (logQzx - logQz).Mean();
-        var tc = (logQz - logProdQz).Mean();
-        var dwkl = (logProdQz - logPz).Mean();
-        return (mi.MoveToOuterScope(), tc.MoveToOuterScope(), dwkl.MoveToOuterScope());
+        var mi = (logQzx - logQz).mean();
+        var tc = (logQz - logProdQz).mean();
+        var dwkl = (logProdQz - logPz).mean();
+        return (mi.MoveToOuterDisposeScope(), tc.MoveToOuterDisposeScope(), dwkl.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -100,14 +101,14 @@ public static class BetaTcObjective
         ObjectiveChecks.Weight(alpha, nameof(alpha));
         ObjectiveChecks.Weight(beta, nameof(beta));
         ObjectiveChecks.Weight(gamma, nameof(gamma));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
         var (mi, tc, dwkl) = Decompose(z, mean, logVar, logPz, datasetSize, reproduceColumnQuirk, reproduceRepeatedWeightQuirk);
         var total = rec + mi * alpha + tc * beta + dwkl * gamma;
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("mi", mi.MoveToOuterScope())
-            .Add("tc", tc.MoveToOuterScope())
-            .Add("dwkl", dwkl.MoveToOuterScope());
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("mi", mi.MoveToOuterDisposeScope())
+            .Add("tc", tc.MoveToOuterDisposeScope())
+            .Add("dwkl", dwkl.MoveToOuterDisposeScope());
     }
 }

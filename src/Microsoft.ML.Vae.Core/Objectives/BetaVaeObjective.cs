@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>VAE and β-VAE-H: L = w·SSE + β·Σ_batch KL (spec §1.4).</summary>
 public static class BetaVaeObjective
@@ -14,12 +15,12 @@ public static class BetaVaeObjective
     {
         ObjectiveChecks.PerSample(klPerSample, x, nameof(klPerSample));
         ObjectiveChecks.Weight(beta, nameof(beta));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
-        var kl = klPerSample.Sum();
+        var kl = klPerSample.sum();
         var total = rec + kl * beta;
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("kl", kl.MoveToOuterScope());
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("kl", kl.MoveToOuterDisposeScope());
     }
 }

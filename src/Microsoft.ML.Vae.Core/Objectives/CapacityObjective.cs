@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// β-VAE-B (Burgess et al., controlled capacity increase): L = w·SSE + γ·|Σ_batch KL − C(t)| with
@@ -29,14 +30,14 @@ public static class CapacityObjective
         ObjectiveChecks.PerSample(klPerSample, x, nameof(klPerSample));
         ObjectiveChecks.Weight(gamma, nameof(gamma));
         double c = Capacity(step, capacityMax, capacityStopIteration);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
-        var kl = klPerSample.Sum();
-        var total = rec + (kl - c).Abs() * gamma;
-        var capacity = Torch.FullLike(kl, c).Detach();
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("kl", kl.MoveToOuterScope())
-            .Add("capacity", capacity.MoveToOuterScope());
+        var kl = klPerSample.sum();
+        var total = rec + (kl - c).abs() * gamma;
+        var capacity = torch.full_like(kl, c).detach();
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("kl", kl.MoveToOuterDisposeScope())
+            .Add("capacity", capacity.MoveToOuterDisposeScope());
     }
 }

@@ -1,7 +1,9 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// FactorVAE (Kim &amp; Mnih) as in the dpVAE code (spec §1.4): the VAE minimizes
@@ -25,16 +27,16 @@ public static class FactorVaeObjective
     {
         ObjectiveChecks.PerSample(klPerSample, x, nameof(klPerSample));
         ObjectiveChecks.Weight(gamma, nameof(gamma));
-        CheckLogits(discriminatorLogits, x.Size(0), nameof(discriminatorLogits));
-        using var scope = Torch.NewDisposeScope();
+        CheckLogits(discriminatorLogits, x.size(0), nameof(discriminatorLogits));
+        using var scope = torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
-        var kl = klPerSample.Sum();
-        var tc = (discriminatorLogits.Select(1, JointClass) - discriminatorLogits.Select(1, PermutedClass)).Mean();
+        var kl = klPerSample.sum();
+        var tc = (discriminatorLogits.select(1, JointClass) - discriminatorLogits.select(1, PermutedClass)).mean();
         var total = rec + kl + tc * gamma;
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("kl", kl.MoveToOuterScope())
-            .Add("tc", tc.MoveToOuterScope());
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("kl", kl.MoveToOuterDisposeScope())
+            .Add("tc", tc.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -42,13 +44,13 @@ public static class FactorVaeObjective
     /// </summary>
     public static Tensor DiscriminatorLoss(Tensor jointLogits, Tensor permutedLogits)
     {
-        CheckLogits(jointLogits, jointLogits?.Size(0) ?? 0, nameof(jointLogits));
-        CheckLogits(permutedLogits, permutedLogits?.Size(0) ?? 0, nameof(permutedLogits));
-        using var scope = Torch.NewDisposeScope();
-        var joint = Torch.Full([jointLogits!.Size(0)], JointClass, DType.Int64, jointLogits.Device);
-        var permuted = Torch.Full([permutedLogits!.Size(0)], PermutedClass, DType.Int64, permutedLogits.Device);
-        var loss = (Functional.CrossEntropy(jointLogits, joint) + Functional.CrossEntropy(permutedLogits, permuted)) * 0.5;
-        return loss.MoveToOuterScope();
+        CheckLogits(jointLogits, jointLogits?.size(0) ?? 0, nameof(jointLogits));
+        CheckLogits(permutedLogits, permutedLogits?.size(0) ?? 0, nameof(permutedLogits));
+        using var scope = torch.NewDisposeScope();
+        var joint = torch.full([jointLogits!.size(0)], JointClass, ScalarType.Int64, jointLogits.device);
+        var permuted = torch.full([permutedLogits!.size(0)], PermutedClass, ScalarType.Int64, permutedLogits.device);
+        var loss = (F.cross_entropy(jointLogits, joint) + F.cross_entropy(permutedLogits, permuted)) * 0.5;
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -58,17 +60,17 @@ public static class FactorVaeObjective
     public static Tensor PermuteDims(Tensor z)
     {
         ObjectiveChecks.Latents(z, nameof(z));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // Sorting independent uniform noise per column yields independent uniform permutations.
-        var noise = Torch.Rand(z.Shape, DType.Float32, z.Device);
-        var (_, order) = noise.Sort(0);
-        return z.Gather(0, order).MoveToOuterScope();
+        var noise = torch.rand(z.shape, ScalarType.Float32, z.device);
+        var (_, order) = noise.sort(0);
+        return z.gather(0, order).MoveToOuterDisposeScope();
     }
 
     private static void CheckLogits(Tensor? logits, long batch, string name)
     {
         ArgumentNullException.ThrowIfNull(logits, name);
-        if (logits.Dim != 2 || logits.Size(1) != 2 || logits.Size(0) != batch)
-            throw new ArgumentException($"Expected discriminator logits [{batch}, 2], got [{string.Join(", ", logits.Shape)}].", name);
+        if (logits.dim() != 2 || logits.size(1) != 2 || logits.size(0) != batch)
+            throw new ArgumentException($"Expected discriminator logits [{batch}, 2], got [{string.Join(", ", logits.shape)}].", name);
     }
 }

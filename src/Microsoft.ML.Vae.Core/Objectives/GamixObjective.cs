@@ -1,8 +1,10 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 using Microsoft.ML.Vae.Core.Priors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// GAMIX-VAE's losses (algorithms spec §4.1), on images scaled to [−1, 1]. Instead of pulling every
@@ -20,12 +22,12 @@ public static class GamixObjective
     {
         ArgumentNullException.ThrowIfNull(reconstruction);
         ArgumentNullException.ThrowIfNull(target);
-        if (!reconstruction.Shape.SequenceEqual(target.Shape))
+        if (!reconstruction.shape.SequenceEqual(target.shape))
             throw new ArgumentException(
-                $"Reconstruction [{string.Join(", ", reconstruction.Shape)}] and target [{string.Join(", ", target.Shape)}] shapes differ.");
+                $"Reconstruction [{string.Join(", ", reconstruction.shape)}] and target [{string.Join(", ", target.shape)}] shapes differ.");
         ObjectiveChecks.Weight(weight, nameof(weight));
-        using var scope = Torch.NewDisposeScope();
-        return (Functional.L1Loss(reconstruction, target) * weight).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return (F.l1_loss(reconstruction, target) * weight).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -36,14 +38,14 @@ public static class GamixObjective
     public static Tensor MixtureKl(Tensor mean)
     {
         ObjectiveChecks.Latents(mean, nameof(mean));
-        if (mean.Size(0) < 2)
+        if (mean.size(0) < 2)
             throw new ArgumentException(
-                $"The moment-matched mixture KL needs the means of at least 2 samples (the batch variance of one mean is 0), got {mean.Size(0)}.", nameof(mean));
-        using var scope = Torch.NewDisposeScope();
-        var m = mean.Mean(0);
-        var v = mean.Var(0, unbiased: false);
-        var kl = (m.Square() + v - v.Log() - 1.0).Sum() * 0.5;
-        return kl.MoveToOuterScope();
+                $"The moment-matched mixture KL needs the means of at least 2 samples (the batch variance of one mean is 0), got {mean.size(0)}.", nameof(mean));
+        using var scope = torch.NewDisposeScope();
+        var m = mean.mean([0]);
+        var v = mean.var(0, unbiased: false);
+        var kl = (m.square() + v - v.log() - 1.0).sum() * 0.5;
+        return kl.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -54,16 +56,16 @@ public static class GamixObjective
     {
         ObjectiveChecks.Latents(logVar, nameof(logVar));
         ObjectiveChecks.Weight(coefficient, nameof(coefficient));
-        using var scope = Torch.NewDisposeScope();
-        var perSample = (logVar.Exp() - logVar - 1.0).Sum(1);
-        return (perSample.Mean() * coefficient).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var perSample = (logVar.exp() - logVar - 1.0).sum(1);
+        return (perSample.mean() * coefficient).MoveToOuterDisposeScope();
     }
 
     /// <summary>The baseline's KL: mean over the batch of the closed-form KL(q(z|x) ‖ N(0, I)).</summary>
     public static Tensor StandardKl(Tensor mean, Tensor logVar)
     {
-        using var scope = Torch.NewDisposeScope();
-        return Kl.StandardNormal(mean, logVar).Mean().MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return Kl.StandardNormal(mean, logVar).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The generator's adversarial term weight · BCE(D(x̂), real), the mean over every patch logit.</summary>
@@ -71,9 +73,9 @@ public static class GamixObjective
     {
         ArgumentNullException.ThrowIfNull(fakeLogits);
         ObjectiveChecks.Weight(weight, nameof(weight));
-        using var scope = Torch.NewDisposeScope();
-        var ones = Torch.OnesLike(fakeLogits);
-        return (Functional.BinaryCrossEntropyWithLogits(fakeLogits, ones) * weight).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var ones = torch.ones_like(fakeLogits);
+        return (F.binary_cross_entropy_with_logits(fakeLogits, ones) * weight).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -85,10 +87,10 @@ public static class GamixObjective
         ArgumentNullException.ThrowIfNull(realLogits);
         ArgumentNullException.ThrowIfNull(fakeLogits);
         ObjectiveChecks.Weight(weight, nameof(weight));
-        using var scope = Torch.NewDisposeScope();
-        var real = Functional.BinaryCrossEntropyWithLogits(realLogits, Torch.OnesLike(realLogits));
-        var fake = Functional.BinaryCrossEntropyWithLogits(fakeLogits, Torch.ZerosLike(fakeLogits));
-        return ((real + fake) * weight).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var real = F.binary_cross_entropy_with_logits(realLogits, torch.ones_like(realLogits));
+        var fake = F.binary_cross_entropy_with_logits(fakeLogits, torch.zeros_like(fakeLogits));
+        return ((real + fake) * weight).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -101,7 +103,7 @@ public static class GamixObjective
     {
         CheckPosterior(mean, logVar, target);
         ObjectiveChecks.Weight(mixtureKlWeight, nameof(mixtureKlWeight));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = Reconstruction(reconstruction, target, reconstructionWeight);
         var kl = MixtureKl(mean) * mixtureKlWeight;
         var variance = VarianceRegularizer(logVar, varianceCoefficient);
@@ -112,11 +114,11 @@ public static class GamixObjective
             adversarial = GeneratorAdversarial(fakeLogits, adversarialWeight);
             total = total + adversarial;
         }
-        var terms = new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("mixture_kl", kl.MoveToOuterScope())
-            .Add("variance", variance.MoveToOuterScope());
-        if (adversarial is not null) terms.Add("adversarial", adversarial.MoveToOuterScope());
+        var terms = new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("mixture_kl", kl.MoveToOuterDisposeScope())
+            .Add("variance", variance.MoveToOuterDisposeScope());
+        if (adversarial is not null) terms.Add("adversarial", adversarial.MoveToOuterDisposeScope());
         return terms;
     }
 
@@ -128,13 +130,13 @@ public static class GamixObjective
     {
         CheckPosterior(mean, logVar, target);
         ObjectiveChecks.Weight(klWeight, nameof(klWeight));
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = Reconstruction(reconstruction, target, reconstructionWeight);
         var kl = StandardKl(mean, logVar) * klWeight;
         var total = rec + kl;
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("kl", kl.MoveToOuterScope());
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("kl", kl.MoveToOuterDisposeScope());
     }
 
     private static void CheckPosterior(Tensor mean, Tensor logVar, Tensor target)
@@ -142,9 +144,9 @@ public static class GamixObjective
         ObjectiveChecks.Latents(mean, nameof(mean));
         ObjectiveChecks.Latents(logVar, nameof(logVar));
         ArgumentNullException.ThrowIfNull(target);
-        if (!mean.Shape.SequenceEqual(logVar.Shape))
-            throw new ArgumentException($"Mean [{string.Join(", ", mean.Shape)}] and log-variance [{string.Join(", ", logVar.Shape)}] shapes differ.");
-        if (target.Dim < 1 || target.Size(0) != mean.Size(0))
-            throw new ArgumentException($"The posterior has {mean.Size(0)} rows but the batch has {(target.Dim < 1 ? 0 : target.Size(0))} samples.");
+        if (!mean.shape.SequenceEqual(logVar.shape))
+            throw new ArgumentException($"Mean [{string.Join(", ", mean.shape)}] and log-variance [{string.Join(", ", logVar.shape)}] shapes differ.");
+        if (target.dim() < 1 || target.size(0) != mean.size(0))
+            throw new ArgumentException($"The posterior has {mean.size(0)} rows but the batch has {(target.dim() < 1 ? 0 : target.size(0))} samples.");
     }
 }

@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
-
+using TorchSharp;
+using static TorchSharp.torch;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
+
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// InfoVAE with the MMD divergence (spec §1.4): L = w·SSE + (1−α)·Σ_batch KL + (α+λ−1)·MMD(q(z), p(z)).
@@ -15,13 +16,13 @@ public static class InfoVaeObjective
     {
         ObjectiveChecks.Latents(a, nameof(a));
         ObjectiveChecks.Latents(b, nameof(b));
-        if (a.Size(1) != b.Size(1))
-            throw new ArgumentException($"Kernel inputs differ in dimension: {a.Size(1)} and {b.Size(1)}.");
-        long d = a.Size(1);
-        using var scope = Torch.NewDisposeScope();
-        var diff = a.Unsqueeze(1) - b.Unsqueeze(0);
-        var k = (diff.Square().Mean(2) / d).Neg().Exp();
-        return k.MoveToOuterScope();
+        if (a.size(1) != b.size(1))
+            throw new ArgumentException($"Kernel inputs differ in dimension: {a.size(1)} and {b.size(1)}.");
+        long d = a.size(1);
+        using var scope = torch.NewDisposeScope();
+        var diff = a.unsqueeze(1) - b.unsqueeze(0);
+        var k = (diff.square().mean([2]) / d).neg().exp();
+        return k.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -30,9 +31,9 @@ public static class InfoVaeObjective
     /// </summary>
     public static Tensor Mmd(Tensor q, Tensor p)
     {
-        using var scope = Torch.NewDisposeScope();
-        var mmd = Kernel(p, p).Mean() + Kernel(q, q).Mean() - Kernel(p, q).Mean() * 2.0;
-        return mmd.MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var mmd = Kernel(p, p).mean() + Kernel(q, q).mean() - Kernel(p, q).mean() * 2.0;
+        return mmd.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -46,14 +47,14 @@ public static class InfoVaeObjective
         ObjectiveChecks.PerSample(klPerSample, x, nameof(klPerSample));
         if (!double.IsFinite(alpha) || !double.IsFinite(lambda))
             throw new ArgumentOutOfRangeException(nameof(alpha), $"InfoVAE weights must be finite, got α = {alpha}, λ = {lambda}.");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var rec = ReconstructionLoss.WeightedSse(reconstruction, x, mseWeight);
-        var kl = klPerSample.Sum();
+        var kl = klPerSample.sum();
         var mmd = Mmd(zPosterior, zPrior);
         var total = rec + kl * (1 - alpha) + mmd * (alpha + lambda - 1);
-        return new LossTerms(total.MoveToOuterScope())
-            .Add("reconstruction", rec.MoveToOuterScope())
-            .Add("kl", kl.MoveToOuterScope())
-            .Add("mmd", mmd.MoveToOuterScope());
+        return new LossTerms(total.MoveToOuterDisposeScope())
+            .Add("reconstruction", rec.MoveToOuterDisposeScope())
+            .Add("kl", kl.MoveToOuterDisposeScope())
+            .Add("mmd", mmd.MoveToOuterDisposeScope());
     }
 }

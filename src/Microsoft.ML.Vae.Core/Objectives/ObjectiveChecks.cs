@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>Argument checks shared by the objectives.</summary>
 internal static class ObjectiveChecks
@@ -9,14 +10,14 @@ internal static class ObjectiveChecks
     {
         ArgumentNullException.ThrowIfNull(values, name);
         ArgumentNullException.ThrowIfNull(x);
-        if (values.Dim != 1 || values.Size(0) != x.Size(0))
-            throw new ArgumentException($"Expected one value per sample ([{x.Size(0)}]), got [{string.Join(", ", values.Shape)}].", name);
+        if (values.dim() != 1 || values.size(0) != x.size(0))
+            throw new ArgumentException($"Expected one value per sample ([{x.size(0)}]), got [{string.Join(", ", values.shape)}].", name);
     }
 
     public static void Latents(Tensor z, string name)
     {
         ArgumentNullException.ThrowIfNull(z, name);
-        if (z.Dim != 2) throw new ArgumentException($"Expected latents [N, d], got [{string.Join(", ", z.Shape)}].", name);
+        if (z.dim() != 2) throw new ArgumentException($"Expected latents [N, d], got [{string.Join(", ", z.shape)}].", name);
     }
 
     public static void Weight(double value, string name)

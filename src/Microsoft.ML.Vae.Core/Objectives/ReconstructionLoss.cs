@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>The reconstruction term shared by every dpVAE regularizer.</summary>
 public static class ReconstructionLoss
@@ -13,13 +15,13 @@ public static class ReconstructionLoss
     {
         ArgumentNullException.ThrowIfNull(reconstruction);
         ArgumentNullException.ThrowIfNull(x);
-        if (!reconstruction.Shape.SequenceEqual(x.Shape))
+        if (!reconstruction.shape.SequenceEqual(x.shape))
             throw new ArgumentException(
-                $"Reconstruction [{string.Join(", ", reconstruction.Shape)}] and data [{string.Join(", ", x.Shape)}] shapes differ.");
+                $"Reconstruction [{string.Join(", ", reconstruction.shape)}] and data [{string.Join(", ", x.shape)}] shapes differ.");
         if (!(mseWeight > 0) || double.IsInfinity(mseWeight))
             throw new ArgumentOutOfRangeException(nameof(mseWeight), $"The reconstruction weight must be positive and finite, got {mseWeight}.");
-        using var scope = Torch.NewDisposeScope();
-        var sse = Functional.MseLoss(reconstruction, x, Reduction.Sum);
-        return (sse * mseWeight).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var sse = F.mse_loss(reconstruction, x, reduction: nn.Reduction.Sum);
+        return (sse * mseWeight).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Objectives;
 
 /// <summary>
 /// The S-IntroVAE losses as pure functions of tensors (algorithms spec §2.2 with the prior-learning
@@ -13,10 +14,10 @@ public static class SoftIntroObjective
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Dim < 2 || !a.Shape.SequenceEqual(b.Shape))
-            throw new ArgumentException($"Expected two equal-shaped batches [N, ...], got [{string.Join(", ", a.Shape)}] and [{string.Join(", ", b.Shape)}].");
-        using var scope = Torch.NewDisposeScope();
-        return (a - b).Square().Flatten(1).Sum(1).MoveToOuterScope();
+        if (a.dim() < 2 || !a.shape.SequenceEqual(b.shape))
+            throw new ArgumentException($"Expected two equal-shaped batches [N, ...], got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
+        using var scope = torch.NewDisposeScope();
+        return (a - b).square().flatten(1).sum(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -27,9 +28,9 @@ public static class SoftIntroObjective
     {
         ObjectiveChecks.PerSample(kl, reconstructionError, nameof(kl));
         ArgumentNullException.ThrowIfNull(weights);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var elbo = reconstructionError * weights.BetaRec + kl * weights.BetaNeg;
-        return (elbo * (-weights.Alpha * weights.Scale)).Exp().Mean().MoveToOuterScope();
+        return (elbo * (-weights.Alpha * weights.Scale)).exp().mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -43,12 +44,12 @@ public static class SoftIntroObjective
         ArgumentNullException.ThrowIfNull(expElboFake);
         ArgumentNullException.ThrowIfNull(expElboRec);
         ArgumentNullException.ThrowIfNull(weights);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var real = (reconstruction * weights.BetaRec + klReal * weights.BetaKl) * weights.Scale;
         var fake = (expElboFake + expElboRec) * (0.5 / weights.Alpha);
         var loss = real + fake;
         if (negEntropy is not null) loss = loss + negEntropy * (weights.Scale * weights.ResponsibilityWeight);
-        return loss.MoveToOuterScope();
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -63,12 +64,12 @@ public static class SoftIntroObjective
         ArgumentNullException.ThrowIfNull(reconstructionRec);
         ArgumentNullException.ThrowIfNull(reconstructionFake);
         ArgumentNullException.ThrowIfNull(weights);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var loss = reconstruction * weights.BetaRec
                    + (klRec + klFake) * (0.5 * weights.Gamma * weights.BetaKl)
                    + (reconstructionRec + reconstructionFake) * (0.5 * weights.Gamma * weights.GammaR * weights.BetaRec);
         if (klPrior is not null) loss = loss + klPrior * weights.BetaKl;
-        return (loss * weights.Scale).MoveToOuterScope();
+        return (loss * weights.Scale).MoveToOuterDisposeScope();
     }
 
     /// <summary>The plain-VAE warm-up loss β_rec·rec + β_kl·kl (not scaled by s, as in the reference). Inputs are scalars.</summary>
@@ -77,7 +78,7 @@ public static class SoftIntroObjective
         ArgumentNullException.ThrowIfNull(reconstruction);
         ArgumentNullException.ThrowIfNull(kl);
         ArgumentNullException.ThrowIfNull(weights);
-        using var scope = Torch.NewDisposeScope();
-        return (reconstruction * weights.BetaRec + kl * weights.BetaKl).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return (reconstruction * weights.BetaRec + kl * weights.BetaKl).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Persistence;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Persistence;
 
 /// <summary>
 /// Rebuilds models of one family from their saved configuration. Register it in a

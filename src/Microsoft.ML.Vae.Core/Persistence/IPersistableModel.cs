@@ -1,13 +1,17 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Microsoft.ML.Vae.Core.Persistence;
 
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// A model that <see cref="ModelStore"/> can save and load: its options rebuild the architecture
 /// (through the <see cref="IModelFamily"/> registered for its <see cref="IVaeModel.Kind"/>) and its
-/// state dict holds every weight. A model deriving from <c>Module</c> gets <see cref="StateDict"/> and
-/// <see cref="LoadStateDict"/> from the base class.
+/// state dict holds every weight. A model deriving from <c>nn.Module</c> implements <see cref="StateDict"/>
+/// with <c>state_dict()</c> and <see cref="LoadStateDict"/> with
+/// <see cref="SafeTensors.StateDictIO.LoadInto(nn.Module, IReadOnlyDictionary{string, Tensor}, bool)"/>, which
+/// checks names, shapes and dtypes with clear messages before it copies.
 /// </summary>
 public interface IPersistableModel : IVaeModel
 {

@@ -4,14 +4,17 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Persistence;
 
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
+using Microsoft.ML.Vae.Core.Persistence.SafeTensors;
 using Microsoft.ML.Vae.Core.Training;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.Serialization;
 
 /// <summary>
 /// Saves and loads model files: a zip holding <c>config.json</c> (format version, kind, options,
@@ -118,23 +121,23 @@ public static class ModelStore
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, from a newer version, of an unknown kind, or does not match its architecture.</exception>
-    public static IPersistableModel Load(string path, Device device = default, ModelRegistry? registry = null)
+    public static IPersistableModel Load(string path, Device? device = null, ModelRegistry? registry = null)
     {
         using var stream = OpenFile(path);
         return Load(stream, $"Model file '{path}'", device, registry);
     }
 
     /// <summary>Loads a model file from <paramref name="stream"/> (read from its start to its end; left open).</summary>
-    public static IPersistableModel Load(Stream stream, Device device = default, ModelRegistry? registry = null)
+    public static IPersistableModel Load(Stream stream, Device? device = null, ModelRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         return Load(stream, "Model stream", device, registry);
     }
 
-    private static IPersistableModel Load(Stream stream, string source, Device device, ModelRegistry? registry)
+    private static IPersistableModel Load(Stream stream, string source, Device? device, ModelRegistry? registry)
     {
         registry ??= ModelRegistry.Default;
-        if (device.Type == DeviceType.Cpu) device = Device.Cpu;
+        device ??= torch.CPU;
         using var zip = OpenZip(stream, source);
         var config = ParseConfig(ReadEntry(zip, ConfigEntry, MaxConfigBytes, source), source);
         if (!registry.TryGetFamily(config.Kind, out var family))
@@ -320,11 +323,11 @@ public static class ModelStore
         foreach (var (name, t) in expected)
         {
             var e = weights.Entries[name];
-            var shape = t.Shape;
+            var shape = t.shape;
             if (!e.Shape.SequenceEqual(shape))
                 throw new InvalidDataException($"{source}: weight '{name}' has shape [{string.Join(", ", e.Shape)}]; the architecture expects [{string.Join(", ", shape)}].");
-            if (e.DType != t.DType)
-                throw new InvalidDataException($"{source}: weight '{name}' has dtype {e.DType}; the architecture expects {t.DType}.");
+            if (e.DType != t.dtype)
+                throw new InvalidDataException($"{source}: weight '{name}' has dtype {e.DType}; the architecture expects {t.dtype}.");
         }
     }
 
@@ -334,10 +337,11 @@ public static class ModelStore
         try
         {
             foreach (var (name, e) in weights.Entries)
-                tensors[name] = Tensor.FromBytes(e.Data.Span, e.Shape, e.DType).DetachFromScope();
+                tensors[name] = TensorData.FromBytes(e.Data.Span, e.Shape, e.DType).DetachFromDisposeScope();
             model.LoadStateDict(tensors, strict: true);
         }
-        catch (Exception ex) when (ex is ArgumentException or TorchException)
+        // TorchSharp reports libtorch's errors as ExternalException and its own key checks as InvalidOperationException.
+        catch (Exception ex) when (ex is ArgumentException or ExternalException or InvalidOperationException)
         {
             throw new InvalidDataException($"{source}: the weights could not be loaded: {ex.Message}", ex);
         }

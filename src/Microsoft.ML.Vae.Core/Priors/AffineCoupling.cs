@@ -1,7 +1,10 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// One RealNVP affine coupling block with binary mask b (algorithms spec §1.2). Coordinates with
@@ -10,15 +13,23 @@ using Microsoft.ML.Vae.Torch.NN;
 /// per-dimension log-scale of a block is bounded by 1.
 /// State-dict names: "mask" (buffer), "s.*", "t.*".
 /// </summary>
-public sealed class AffineCoupling : Layer
+/// <remarks>
+/// The mask field carries its registered name (<see cref="ComponentNameAttribute"/>) so that
+/// TorchSharp's <c>to(device)</c> / <c>to(dtype)</c>, which replace buffers, update it.
+/// </remarks>
+public sealed class AffineCoupling : nn.Module<Tensor, Tensor>
 {
-    private readonly Tensor _mask;
+    [ComponentName(Name = "mask")]
+    private Tensor _mask;
     private readonly Sequential _scale;
     private readonly Sequential _shift;
 
     /// <summary>Creates a block for the given mask (entries 0 or 1) and hidden width.</summary>
     public AffineCoupling(IReadOnlyList<float> mask, int hiddenSize = 64)
+        : base(nameof(AffineCoupling))
     {
+        // Temporaries of the layer constructors are disposed here; the weights are claimed at the end.
+        using var scope = torch.NewDisposeScope();
         ArgumentNullException.ThrowIfNull(mask);
         if (mask.Count == 0) throw new ArgumentException("The coupling mask must not be empty.", nameof(mask));
         if (mask.Any(m => m is not (0f or 1f))) throw new ArgumentException("Coupling mask entries must be 0 or 1.", nameof(mask));
@@ -26,9 +37,13 @@ public sealed class AffineCoupling : Layer
         int d = mask.Count;
         Dim = d;
         Mask = mask.ToArray();
-        _mask = RegisterBuffer("mask", Tensor.From(mask.ToArray()));
-        _scale = RegisterModule("s", CreateNet(d, hiddenSize));
-        _shift = RegisterModule("t", CreateNet(d, hiddenSize));
+        _mask = torch.tensor(mask.ToArray());
+        register_buffer("mask", _mask);
+        _scale = CreateNet(d, hiddenSize);
+        register_module("s", _scale);
+        _shift = CreateNet(d, hiddenSize);
+        register_module("t", _shift);
+        ModuleOwnership.Claim(this);
     }
 
     /// <summary>Latent dimension d.</summary>
@@ -37,13 +52,13 @@ public sealed class AffineCoupling : Layer
     /// <summary>The binary mask b (1 = passed through unchanged).</summary>
     public IReadOnlyList<float> Mask { get; }
 
-    private static Sequential CreateNet(int d, int hidden) => new(
-        new Linear(d, hidden), new LeakyReLU(0.01),
-        new Linear(hidden, hidden), new LeakyReLU(0.01),
-        new Linear(hidden, d), new Tanh());
+    private static Sequential CreateNet(int d, int hidden) => nn.Sequential(
+        nn.Linear(d, hidden), nn.LeakyReLU(0.01),
+        nn.Linear(hidden, hidden), nn.LeakyReLU(0.01),
+        nn.Linear(hidden, d), nn.Tanh());
 
     /// <summary>Same as <see cref="Generate"/> (the generation direction).</summary>
-    public override Tensor Forward(Tensor input) => Generate(input);
+    public override Tensor forward(Tensor input) => Generate(input);
 
     /// <summary>
     /// Generation direction (z0 → z) of this block:
@@ -51,13 +66,13 @@ public sealed class AffineCoupling : Layer
     /// </summary>
     public Tensor Generate(Tensor u)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (b, c) = MaskTensors(u);
         var passed = u * b;
-        var s = _scale.Forward(passed) * c;
-        var t = _shift.Forward(passed) * c;
-        var result = passed + c * (u * s.Exp() + t);
-        return result.MoveToOuterScope();
+        var s = _scale.forward(passed) * c;
+        var t = _shift.forward(passed) * c;
+        var result = passed + c * (u * s.exp() + t);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -66,22 +81,28 @@ public sealed class AffineCoupling : Layer
     /// </summary>
     public (Tensor Output, Tensor LogDet) Infer(Tensor u)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (b, c) = MaskTensors(u);
         var passed = u * b;
-        var s = _scale.Forward(passed) * c;
-        var t = _shift.Forward(passed) * c;
-        var result = passed + c * (u - t) * s.Neg().Exp();
-        var logDet = s.Sum(1).Neg();
-        return (result.MoveToOuterScope(), logDet.MoveToOuterScope());
+        var s = _scale.forward(passed) * c;
+        var t = _shift.forward(passed) * c;
+        var result = passed + c * (u - t) * s.neg().exp();
+        var logDet = s.sum(1).neg();
+        return (result.MoveToOuterDisposeScope(), logDet.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     private (Tensor Mask, Tensor Complement) MaskTensors(Tensor u)
     {
-        if (u.Dim != 2 || u.Size(1) != Dim)
-            throw new ArgumentException($"Expected latents [N, {Dim}], got [{string.Join(", ", u.Shape)}].", nameof(u));
+        ArgumentNullException.ThrowIfNull(u);
+        if (u.dim() != 2 || u.size(1) != Dim)
+            throw new ArgumentException($"Expected latents [N, {Dim}], got [{string.Join(", ", u.shape)}].", nameof(u));
         // Follow the input's dtype/device (the module may have been moved or converted).
-        var b = _mask.To(u.DType, u.Device);
+        var b = _mask.to(u.dtype, u.device);
         return (b, 1.0 - b);
     }
 }

@@ -1,7 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// dpVAE's decoupled prior (algorithms spec §1.1–1.2): a RealNVP bijection g from the
@@ -10,9 +11,9 @@ using Microsoft.ML.Vae.Torch.NN;
 /// b, 1−b, b, 1−b, ... where b sets the first ⌊p·d/100⌋ coordinates (p = mask percent, default 50;
 /// for d = 2 this is the alternating [1,0], [0,1] pattern of the released configs).
 /// Generation g⁻¹ applies blocks 1..K; inference g applies K..1 and accumulates the log-determinant.
-/// A <see cref="Module"/>: its weights are saved with the model ("blocks.k.s.*", "blocks.k.t.*", "blocks.k.mask").
+/// A TorchSharp <see cref="nn.Module"/>: its weights are saved with the model ("blocks.k.s.*", "blocks.k.t.*", "blocks.k.mask").
 /// </summary>
-public sealed class DecoupledFlowPrior : Module, IGenerationSpacePrior
+public sealed class DecoupledFlowPrior : nn.Module, IGenerationSpacePrior
 {
     private readonly AffineCoupling[] _blocks;
 
@@ -22,6 +23,7 @@ public sealed class DecoupledFlowPrior : Module, IGenerationSpacePrior
     /// <param name="hiddenSize">Width of the s and t networks (default 64).</param>
     /// <param name="maskPercent">Percentage p of coordinates passed through by the first mask (default 50).</param>
     public DecoupledFlowPrior(int latentDim, int blocks = 6, int hiddenSize = 64, double maskPercent = 50)
+        : base(nameof(DecoupledFlowPrior))
     {
         if (latentDim <= 0) throw new ArgumentOutOfRangeException(nameof(latentDim), $"Latent dimension must be positive, got {latentDim}.");
         if (blocks <= 0) throw new ArgumentOutOfRangeException(nameof(blocks), $"The flow needs at least one coupling block, got {blocks}.");
@@ -29,14 +31,14 @@ public sealed class DecoupledFlowPrior : Module, IGenerationSpacePrior
         LatentDim = latentDim;
         var first = CreateMask(latentDim, maskPercent);
         var second = first.Select(m => 1f - m).ToArray();
-        var list = new Sequential();
+        var list = nn.Sequential();
         _blocks = new AffineCoupling[blocks];
         for (int k = 0; k < blocks; k++)
         {
             _blocks[k] = new AffineCoupling(k % 2 == 0 ? first : second, hiddenSize);
-            list.Append(_blocks[k]);
+            list.append(_blocks[k]);
         }
-        RegisterModule("blocks", list);
+        register_module("blocks", list);
     }
 
     /// <summary>The "half" mask: the first ⌊p·d/100⌋ coordinates are 1, the rest 0.</summary>
@@ -56,7 +58,7 @@ public sealed class DecoupledFlowPrior : Module, IGenerationSpacePrior
     public (Tensor Z0, Tensor LogDet) ToGenerationSpace(Tensor z)
     {
         CheckLatents(z);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var u = z;
         Tensor? logDet = null;
         for (int k = _blocks.Length - 1; k >= 0; k--)
@@ -65,41 +67,46 @@ public sealed class DecoupledFlowPrior : Module, IGenerationSpacePrior
             logDet = logDet is null ? blockLogDet : logDet + blockLogDet;
             u = next;
         }
-        return (u.MoveToOuterScope(), logDet!.MoveToOuterScope());
+        return (u.MoveToOuterDisposeScope(), logDet!.MoveToOuterDisposeScope());
     }
 
     /// <summary>z = g⁻¹(z0) (blocks 1..K).</summary>
     public Tensor FromGenerationSpace(Tensor z0)
     {
         CheckLatents(z0);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var u = z0;
         foreach (var block in _blocks) u = block.Generate(u);
-        return u.MoveToOuterScope();
+        return u.MoveToOuterDisposeScope();
     }
 
     /// <summary>log p(z) = log N(g(z); 0, I) + log|det ∂g/∂z| per row: [N].</summary>
     public Tensor LogProb(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (z0, logDet) = ToGenerationSpace(z);
-        return (DiagonalGaussian.StandardLogDensity(z0).Sum(1) + logDet).MoveToOuterScope();
+        return (DiagonalGaussian.StandardLogDensity(z0).sum(1) + logDet).MoveToOuterDisposeScope();
     }
 
     /// <summary>z = g⁻¹(z0) with z0 ~ N(0, I), on the flow's device and dtype (differentiable in the flow's weights unless under no-grad).</summary>
     public Tensor Sample(long n)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), $"Sample count must be non-negative, got {n}.");
-        using var scope = Torch.NewDisposeScope();
-        var reference = Parameters()[0];
-        var z0 = Torch.Randn([n, LatentDim], reference.DType, reference.Device);
-        return FromGenerationSpace(z0).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var reference = parameters().First();
+        var z0 = torch.randn([n, LatentDim], reference.dtype, reference.device);
+        return FromGenerationSpace(z0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Registration is explicit (names are part of the file format): fields are never registered by reflection.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     private void CheckLatents(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        if (z.dim() != 2 || z.size(1) != LatentDim)
+            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.shape)}].", nameof(z));
     }
 }

@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>Element-wise math of diagonal Gaussians N(mean, diag exp(logVar)).</summary>
 public static class DiagonalGaussian
@@ -13,10 +14,10 @@ public static class DiagonalGaussian
     {
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(logVar);
-        using var scope = Torch.NewDisposeScope();
-        var eps = Torch.RandnLike(mean);
-        var std = (logVar * 0.5).Exp();
-        return (mean + std * eps).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var eps = torch.randn_like(mean);
+        var std = (logVar * 0.5).exp();
+        return (mean + std * eps).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -28,18 +29,18 @@ public static class DiagonalGaussian
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(logVar);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var diff = x - mean;
-        var inverseVar = logVar.Neg().Exp();
-        var result = (logVar + Log2Pi) * -0.5 - diff.Square() * inverseVar * 0.5;
-        return result.MoveToOuterScope();
+        var inverseVar = logVar.neg().exp();
+        var result = (logVar + Log2Pi) * -0.5 - diff.square() * inverseVar * 0.5;
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>Element-wise log N(x; 0, 1) = −½(log 2π + x²).</summary>
     public static Tensor StandardLogDensity(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);
-        using var scope = Torch.NewDisposeScope();
-        return ((x.Square() + Log2Pi) * -0.5).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return ((x.square() + Log2Pi) * -0.5).MoveToOuterDisposeScope();
     }
 }

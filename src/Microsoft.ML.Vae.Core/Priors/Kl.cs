@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// KL divergences between a diagonal-Gaussian posterior q(z|x) = N(mean, diag exp(logVar)) and a
@@ -12,9 +13,9 @@ public static class Kl
     public static Tensor StandardNormal(Tensor mean, Tensor logVar)
     {
         CheckPair(mean, logVar);
-        using var scope = Torch.NewDisposeScope();
-        var terms = mean.Square() + logVar.Exp() - logVar - 1.0;
-        return (terms.Sum(1) * 0.5).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var terms = mean.square() + logVar.exp() - logVar - 1.0;
+        return (terms.sum(1) * 0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -28,10 +29,10 @@ public static class Kl
     {
         ArgumentNullException.ThrowIfNull(prior);
         CheckPair(z, logVar);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var (z0, logDet) = prior.ToGenerationSpace(z);
-        var estimate = logVar.Sum(1) * -0.5 + z0.Square().Sum(1) * 0.5 - logDet;
-        return estimate.MoveToOuterScope();
+        var estimate = logVar.sum(1) * -0.5 + z0.square().sum(1) * 0.5 - logDet;
+        return estimate.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -40,17 +41,17 @@ public static class Kl
     /// </summary>
     public static Tensor DecoupledSingleSampleExact(IGenerationSpacePrior prior, Tensor z, Tensor logVar)
     {
-        using var scope = Torch.NewDisposeScope();
-        var estimate = DecoupledSingleSample(prior, z, logVar) - 0.5 * z.Size(1);
-        return estimate.MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var estimate = DecoupledSingleSample(prior, z, logVar) - 0.5 * z.size(1);
+        return estimate.MoveToOuterDisposeScope();
     }
 
     private static void CheckPair(Tensor a, Tensor logVar)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(logVar);
-        if (a.Dim != 2 || !a.Shape.SequenceEqual(logVar.Shape))
+        if (a.dim() != 2 || !a.shape.SequenceEqual(logVar.shape))
             throw new ArgumentException(
-                $"Expected two [N, d] tensors of the same shape, got [{string.Join(", ", a.Shape)}] and [{string.Join(", ", logVar.Shape)}].");
+                $"Expected two [N, d] tensors of the same shape, got [{string.Join(", ", a.shape)}] and [{string.Join(", ", logVar.shape)}].");
     }
 }

@@ -1,7 +1,10 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// A learnable mixture-of-Gaussians prior p_ψ(z) = Σ_k w_k N(z; μ_k, diag e^{lv_k}) with w = softmax(v)
@@ -13,15 +16,23 @@ using Microsoft.ML.Vae.Torch.NN;
 /// <remarks>
 /// Whether clipping is active is cached from the "clip_enabled" buffer; after loading a state dict
 /// into this module directly, call <see cref="RefreshFromState"/> (the owning model does it for you).
+/// The fields carry their registered names (<see cref="ComponentNameAttribute"/>) so that TorchSharp's
+/// <c>to(device)</c>, which replaces parameters and buffers, updates them.
 /// </remarks>
-public sealed class MixturePrior : Module, IPrior
+public sealed class MixturePrior : nn.Module, IPrior
 {
-    private readonly Tensor _means;
-    private readonly Tensor _logVars;
-    private readonly Tensor _logits;
-    private readonly Tensor _clipLower;
-    private readonly Tensor _clipUpper;
-    private readonly Tensor _clipEnabled;
+    [ComponentName(Name = "means")]
+    private Parameter _means;
+    [ComponentName(Name = "log_vars")]
+    private Parameter _logVars;
+    [ComponentName(Name = "logits")]
+    private Tensor _logits;
+    [ComponentName(Name = "clip_lower")]
+    private Tensor _clipLower;
+    [ComponentName(Name = "clip_upper")]
+    private Tensor _clipUpper;
+    [ComponentName(Name = "clip_enabled")]
+    private Tensor _clipEnabled;
     private bool _clipActive;
 
     /// <summary>
@@ -31,7 +42,7 @@ public sealed class MixturePrior : Module, IPrior
     /// <param name="components">Number of components K.</param>
     /// <param name="latentDim">Latent dimension d.</param>
     /// <param name="learnableWeights">Whether the mixture weights are trained (default false).</param>
-    public MixturePrior(int components, int latentDim, bool learnableWeights = false)
+    public MixturePrior(int components, int latentDim, bool learnableWeights = false) : base(nameof(MixturePrior))
     {
         if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "A mixture needs at least one component.");
         if (latentDim < 1) throw new ArgumentOutOfRangeException(nameof(latentDim), latentDim, "The latent dimension must be positive.");
@@ -39,18 +50,33 @@ public sealed class MixturePrior : Module, IPrior
         LatentDim = latentDim;
         LearnableWeights = learnableWeights;
         // The scope disposes the temporaries; registration takes the results out of it.
-        using (Torch.NewDisposeScope())
-        using (Torch.NoGrad())
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
         {
-            _means = RegisterParameter("means", Torch.Randn([components, latentDim]) * (1.0 / Math.Sqrt((double)components * latentDim)));
-            _logVars = RegisterParameter("log_vars", Torch.Randn([components, latentDim]));
+            _means = AddParameter("means", torch.randn(components, latentDim) * (1.0 / Math.Sqrt((double)components * latentDim)));
+            _logVars = AddParameter("log_vars", torch.randn(components, latentDim));
             _logits = learnableWeights
-                ? RegisterParameter("logits", Torch.Zeros([components]))
-                : RegisterBuffer("logits", Torch.Zeros([components]));
-            _clipLower = RegisterBuffer("clip_lower", Torch.Zeros([latentDim]));
-            _clipUpper = RegisterBuffer("clip_upper", Torch.Zeros([latentDim]));
-            _clipEnabled = RegisterBuffer("clip_enabled", Torch.Zeros([]));
+                ? AddParameter("logits", torch.zeros(components))
+                : AddBuffer("logits", torch.zeros(components));
+            _clipLower = AddBuffer("clip_lower", torch.zeros(latentDim));
+            _clipUpper = AddBuffer("clip_upper", torch.zeros(latentDim));
+            _clipEnabled = AddBuffer("clip_enabled", torch.zeros(Array.Empty<long>()));
         }
+    }
+
+    private Parameter AddParameter(string name, Tensor value)
+    {
+        var parameter = new Parameter(value);
+        parameter.DetachFromDisposeScope();
+        register_parameter(name, parameter);
+        return parameter;
+    }
+
+    private Tensor AddBuffer(string name, Tensor value)
+    {
+        value.DetachFromDisposeScope();
+        register_buffer(name, value);
+        return value;
     }
 
     /// <summary>Number of components K.</summary>
@@ -86,10 +112,10 @@ public sealed class MixturePrior : Module, IPrior
     /// </summary>
     public MixturePriorParameters CurrentParameters()
     {
-        using var scope = Torch.NewDisposeScope();
-        var logVars = _clipActive ? VarianceClipping.SmoothClamp(_logVars, _clipLower, _clipUpper) : _logVars.Alias();
-        var logWeights = _logits.LogSoftmax(0);
-        return new MixturePriorParameters(_means.Alias().MoveToOuterScope(), logVars.MoveToOuterScope(), logWeights.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var logVars = _clipActive ? VarianceClipping.SmoothClamp(_logVars, _clipLower, _clipUpper) : _logVars.alias();
+        var logWeights = _logits.log_softmax(0);
+        return new MixturePriorParameters(_means.alias().MoveToOuterDisposeScope(), logVars.MoveToOuterDisposeScope(), logWeights.MoveToOuterDisposeScope());
     }
 
     /// <summary>Overwrites means, log-variances and (when given) logits, e.g. from encoder outputs; no autograd history is kept.</summary>
@@ -97,16 +123,16 @@ public sealed class MixturePrior : Module, IPrior
     {
         ArgumentNullException.ThrowIfNull(means);
         ArgumentNullException.ThrowIfNull(logVars);
-        if (!means.Shape.SequenceEqual(_means.Shape) || !logVars.Shape.SequenceEqual(_logVars.Shape))
+        if (!means.shape.SequenceEqual(_means.shape) || !logVars.shape.SequenceEqual(_logVars.shape))
             throw new ArgumentException(
-                $"Expected means and log-variances [{Components}, {LatentDim}], got [{string.Join(", ", means.Shape)}] and [{string.Join(", ", logVars.Shape)}].");
-        if (logits is not null && !logits.Shape.SequenceEqual(_logits.Shape))
-            throw new ArgumentException($"Expected logits [{Components}], got [{string.Join(", ", logits.Shape)}].", nameof(logits));
-        using (Torch.NoGrad())
+                $"Expected means and log-variances [{Components}, {LatentDim}], got {means.ShapeString()} and {logVars.ShapeString()}.");
+        if (logits is not null && !logits.shape.SequenceEqual(_logits.shape))
+            throw new ArgumentException($"Expected logits [{Components}], got {logits.ShapeString()}.", nameof(logits));
+        using (torch.no_grad())
         {
-            _means.Copy_(means);
-            _logVars.Copy_(logVars);
-            if (logits is not null) _logits.Copy_(logits);
+            _means.copy_(means);
+            _logVars.copy_(logVars);
+            if (logits is not null) _logits.copy_(logits);
         }
     }
 
@@ -116,46 +142,46 @@ public sealed class MixturePrior : Module, IPrior
     /// </summary>
     public void FreezeClipBounds()
     {
-        using (Torch.NoGrad())
-        using (Torch.NewDisposeScope())
+        using (torch.no_grad())
+        using (torch.NewDisposeScope())
         {
-            _clipLower.Copy_(_logVars.AMin(0));
-            _clipUpper.Copy_(_logVars.AMax(0));
-            _clipEnabled.Fill_(1);
+            _clipLower.copy_(_logVars.amin(0));
+            _clipUpper.copy_(_logVars.amax(0));
+            _clipEnabled.fill_(1);
         }
         _clipActive = true;
     }
 
     /// <summary>Re-reads the cached clipping flag from the "clip_enabled" buffer (after a state dict was loaded).</summary>
-    public void RefreshFromState() => _clipActive = _clipEnabled.Item() != 0;
+    public void RefreshFromState() => _clipActive = _clipEnabled.ItemAsDouble() != 0;
 
     /// <summary>Exact log p(z) per row of z [N, d], normalizing constants included: [N].</summary>
     public Tensor LogProb(Tensor z)
     {
-        using var scope = Torch.NewDisposeScope();
-        return MixturePriorDensity.LogDensity(z, CurrentParameters(), includeConstant: true).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return MixturePriorDensity.LogDensity(z, CurrentParameters(), includeConstant: true).MoveToOuterDisposeScope();
     }
 
     /// <summary>n samples: a component k ~ Cat(w) per sample, then z = μ_k + σ_k ε (differentiable in μ and lv when grad mode is on).</summary>
     public Tensor Sample(long n)
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "Sample count must be non-negative.");
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var p = CurrentParameters();
         var indices = DrawComponents(p, n);
-        var eps = Torch.Randn([n, LatentDim], _means.DType, _means.Device);
-        return SampleFrom(p, indices, eps).MoveToOuterScope();
+        var eps = torch.randn(new[] { n, LatentDim }, _means.dtype, _means.device);
+        return SampleFrom(p, indices, eps).MoveToOuterDisposeScope();
     }
 
     /// <summary>Component indices [n] (int64) drawn from the weights of <paramref name="prior"/> with replacement (zeros for K = 1).</summary>
     public static Tensor DrawComponents(MixturePriorParameters prior, long n)
     {
         ArgumentNullException.ThrowIfNull(prior);
-        if (prior.Components == 1 || n == 0) return Torch.Zeros([n], DType.Int64, prior.Means.Device);
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
-        var weights = prior.LogWeights.Exp();
-        return Torch.Multinomial(weights, n, replacement: true).MoveToOuterScope();
+        if (prior.Components == 1 || n == 0) return torch.zeros(new[] { n }, ScalarType.Int64, prior.Means.device);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var weights = prior.LogWeights.exp();
+        return torch.multinomial(weights, n, replacement: true).MoveToOuterDisposeScope();
     }
 
     /// <summary>The reparameterized samples μ_{k_i} + exp(½ lv_{k_i}) ⊙ ε_i for given components [n] and noise [n, d].</summary>
@@ -164,9 +190,9 @@ public sealed class MixturePrior : Module, IPrior
         ArgumentNullException.ThrowIfNull(prior);
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(noise);
-        using var scope = Torch.NewDisposeScope();
-        var means = prior.Means.IndexSelect(0, indices);
-        var std = (prior.LogVars.IndexSelect(0, indices) * 0.5).Exp();
-        return (means + std * noise).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        var means = prior.Means.index_select(0, indices);
+        var std = (prior.LogVars.index_select(0, indices) * 0.5).exp();
+        return (means + std * noise).MoveToOuterDisposeScope();
     }
 }

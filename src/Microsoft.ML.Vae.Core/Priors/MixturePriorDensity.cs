@@ -1,6 +1,9 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using Microsoft.ML.Vae.Core.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// Log-densities of latents under every component of a diagonal-Gaussian mixture, for all
@@ -41,36 +44,36 @@ public static class MixturePriorDensity
     /// </summary>
     public static Tensor ComponentLogDensities(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
-        using var scope = Torch.NewDisposeScope();
-        return JointTransposed(z, prior, includeWeights: false, includeConstant).T.Contiguous().MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return JointTransposed(z, prior, includeWeights: false, includeConstant).t().contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>log w_k + log N(z_n; μ_k, σ_k²): the joint log-probabilities of sample and component, [N, K].</summary>
     public static Tensor JointLogProbabilities(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
-        using var scope = Torch.NewDisposeScope();
-        return JointTransposed(z, prior, includeWeights: true, includeConstant).T.Contiguous().MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant).t().contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>log p(z_n) = logsumexp_k(log w_k + log N(z_n; μ_k, σ_k²)): [N].</summary>
     public static Tensor LogDensity(Tensor z, MixturePriorParameters prior, bool includeConstant = true)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         CheckLatents(z, prior);
         if (CanFuse(z, prior))
         {
             var logDensity = FusedOps.MixtureLogSumExp(z, prior.Means, prior.LogVars, prior.LogWeights).LogSumExp;
             if (includeConstant) logDensity = logDensity - 0.5 * prior.LatentDim * DiagonalGaussian.Log2Pi;
-            return logDensity.MoveToOuterScope();
+            return logDensity.MoveToOuterDisposeScope();
         }
-        return JointTransposed(z, prior, includeWeights: true, includeConstant).LogSumExp(0).MoveToOuterScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant).logsumexp(0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Responsibilities r_k(z_n) = w_k N(z_n; μ_k, σ_k²) / Σ_j w_j N(z_n; μ_j, σ_j²): [N, K], rows sum to 1.</summary>
     public static Tensor Responsibilities(Tensor z, MixturePriorParameters prior)
     {
-        using var scope = Torch.NewDisposeScope();
-        return JointTransposed(z, prior, includeWeights: true, includeConstant: false).Softmax(0).T.Contiguous().MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return JointTransposed(z, prior, includeWeights: true, includeConstant: false).softmax(0).t().contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -80,19 +83,19 @@ public static class MixturePriorDensity
     internal static Tensor JointTransposed(Tensor z, MixturePriorParameters prior, bool includeWeights, bool includeConstant)
     {
         CheckLatents(z, prior);
-        long n = z.Size(0), d = prior.LatentDim;
-        using var scope = Torch.NewDisposeScope();
-        var z64 = z.To(DType.Float64);
-        var means = prior.Means.To(DType.Float64);
-        var logVars = prior.LogVars.To(DType.Float64);
-        var inverseVar = logVars.Neg().Exp();                                                  // [K, d]
-        var bias = ((means.Square() * inverseVar).Sum(1) + logVars.Sum(1)) * -0.5;             // [K]
-        if (includeWeights) bias = bias + prior.LogWeights.To(DType.Float64);
+        long n = z.size(0), d = prior.LatentDim;
+        using var scope = torch.NewDisposeScope();
+        var z64 = z.to_type(ScalarType.Float64);
+        var means = prior.Means.to_type(ScalarType.Float64);
+        var logVars = prior.LogVars.to_type(ScalarType.Float64);
+        var inverseVar = logVars.neg().exp();                                                  // [K, d]
+        var bias = ((means.square() * inverseVar).sum(1) + logVars.sum(1)) * -0.5;             // [K]
+        if (includeWeights) bias = bias + prior.LogWeights.to_type(ScalarType.Float64);
         if (includeConstant) bias = bias - 0.5 * d * DiagonalGaussian.Log2Pi;
-        var features = Torch.Cat([z64.Square(), z64, Torch.Ones([n, 1], DType.Float64, z.Device)], 1);   // [N, 2d+1]
-        var coefficients = Torch.Cat([inverseVar * -0.5, means * inverseVar, bias.Unsqueeze(1)], 1);       // [K, 2d+1]
-        var joint = Torch.Mm(coefficients, features.T);                                        // [K, N]
-        return (z.DType == DType.Float64 ? joint : joint.To(z.DType)).MoveToOuterScope();
+        var features = torch.cat(new[] { z64.square(), z64, torch.ones(new[] { n, 1L }, ScalarType.Float64, z.device) }, 1);   // [N, 2d+1]
+        var coefficients = torch.cat(new[] { inverseVar * -0.5, means * inverseVar, bias.unsqueeze(1) }, 1);                   // [K, 2d+1]
+        var joint = torch.mm(coefficients, features.t());                                      // [K, N]
+        return (z.dtype == ScalarType.Float64 ? joint : joint.to_type(z.dtype)).MoveToOuterDisposeScope();
     }
 
     private static void CheckLatents(Tensor z, MixturePriorParameters prior)
@@ -100,7 +103,7 @@ public static class MixturePriorDensity
         ArgumentNullException.ThrowIfNull(z);
         ArgumentNullException.ThrowIfNull(prior);
         prior.Validate();
-        if (z.Dim != 2 || z.Size(1) != prior.LatentDim)
-            throw new ArgumentException($"Expected latents [N, {prior.LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        if (z.dim() != 2 || z.size(1) != prior.LatentDim)
+            throw new ArgumentException($"Expected latents [N, {prior.LatentDim}], got {z.ShapeString()}.", nameof(z));
     }
 }

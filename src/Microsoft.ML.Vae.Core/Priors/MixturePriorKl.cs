@@ -1,6 +1,9 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using Microsoft.ML.Vae.Core.Kernels;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// Monte-Carlo KL(q(z|x) ‖ p) for a diagonal-Gaussian posterior and a mixture prior (algorithms spec
@@ -27,8 +30,8 @@ public static class MixturePriorKl
     public static KlNoise DrawKlNoise(Tensor mean, int samples)
     {
         ArgumentNullException.ThrowIfNull(mean);
-        if (mean.Dim != 2) throw new ArgumentException($"Expected posterior means [B, d], got [{string.Join(", ", mean.Shape)}].", nameof(mean));
-        return KlNoise.Draw(1, samples, mean.Size(0), mean.Size(1), mean.DType, mean.Device)[0];
+        if (mean.dim() != 2) throw new ArgumentException($"Expected posterior means [B, d], got {mean.ShapeString()}.", nameof(mean));
+        return KlNoise.Draw(1, samples, mean.size(0), mean.size(1), mean.dtype, mean.device)[0];
     }
 
     /// <summary>
@@ -51,55 +54,55 @@ public static class MixturePriorKl
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(logVar);
         ArgumentNullException.ThrowIfNull(noise);
-        if (mean.Dim != 2 || !mean.Shape.SequenceEqual(logVar.Shape))
-            throw new ArgumentException($"Expected posterior means and log-variances [B, d] of equal shape, got [{string.Join(", ", mean.Shape)}] and [{string.Join(", ", logVar.Shape)}].");
-        long b = mean.Size(0), d = mean.Size(1);
-        if (noise.Dim != 3 || (noise.Size(1) != b && noise.Size(1) != 1) || noise.Size(2) != d)
-            throw new ArgumentException($"Expected noise [M, {b}, {d}] (or [M, 1, {d}]), got [{string.Join(", ", noise.Shape)}].", nameof(noise));
-        if (klNoise.MeanSquaredNorm is { } norms && (norms.Dim != 1 || norms.Size(0) != b))
-            throw new ArgumentException($"Expected the noise's mean squared norms [{b}], got [{string.Join(", ", norms.Shape)}].", nameof(klNoise));
+        if (mean.dim() != 2 || !mean.shape.SequenceEqual(logVar.shape))
+            throw new ArgumentException($"Expected posterior means and log-variances [B, d] of equal shape, got {mean.ShapeString()} and {logVar.ShapeString()}.");
+        long b = mean.size(0), d = mean.size(1);
+        if (noise.dim() != 3 || (noise.size(1) != b && noise.size(1) != 1) || noise.size(2) != d)
+            throw new ArgumentException($"Expected noise [M, {b}, {d}] (or [M, 1, {d}]), got {noise.ShapeString()}.", nameof(noise));
+        if (klNoise.MeanSquaredNorm is { } norms && (norms.dim() != 1 || norms.size(0) != b))
+            throw new ArgumentException($"Expected the noise's mean squared norms [{b}], got {norms.ShapeString()}.", nameof(klNoise));
         if (prior is not null && prior.LatentDim != d)
             throw new ArgumentException($"The prior has latent dimension {prior.LatentDim} but the posterior has {d}.", nameof(prior));
         if (withUsage && prior is null)
             throw new ArgumentException("Component usage needs a mixture prior.", nameof(withUsage));
 
-        long m = noise.Size(0);
-        using var scope = Torch.NewDisposeScope();
+        long m = noise.size(0);
+        using var scope = torch.NewDisposeScope();
         if (prior is not null && MixturePriorDensity.CanFuse(mean, prior) && FusedOps.SupportsMixtureLogSumExp(logVar, noise, prior.LogVars, prior.LogWeights))
         {
             // The fused kernel forms the B·M samples itself; log q averaged over the samples is
             // −½ (Σ_j lv_j + mean_m Σ_j ε_mj²) (the noise is a constant).
             var (meanLogP, meanUsage) = FusedOps.MixtureMonteCarloLogDensity(mean, logVar, noise, prior.Means, prior.LogVars, prior.LogWeights, withUsage);
-            var meanLogQ = (logVar.Sum(1) + klNoise.MeanSquaredNormFor(b)) * -0.5;
-            return new MixtureKlEstimate((meanLogQ - meanLogP).MoveToOuterScope(), meanUsage?.MoveToOuterScope());
+            var meanLogQ = (logVar.sum(1) + klNoise.MeanSquaredNormFor(b)) * -0.5;
+            return new MixtureKlEstimate((meanLogQ - meanLogP).MoveToOuterDisposeScope(), meanUsage?.MoveToOuterDisposeScope());
         }
-        var eps = noise.Size(1) == b ? noise : noise.Expand(m, b, d);
-        var z = mean.Unsqueeze(0) + (logVar * 0.5).Exp().Unsqueeze(0) * eps;      // [M, B, d]
-        var logQ = (logVar.Unsqueeze(0) + eps.Square()).Sum(2) * -0.5;              // [M, B]
-        var flat = z.Reshape(m * b, d);
+        var eps = noise.size(1) == b ? noise : noise.expand(new[] { m, b, d });
+        var z = mean.unsqueeze(0) + (logVar * 0.5).exp().unsqueeze(0) * eps;      // [M, B, d]
+        var logQ = (logVar.unsqueeze(0) + eps.square()).sum(2) * -0.5;              // [M, B]
+        var flat = z.reshape(m * b, d);
         Tensor logP;
         Tensor? usage = null;
         if (prior is null)
         {
-            logP = flat.Square().Sum(1) * -0.5;
+            logP = flat.square().sum(1) * -0.5;
         }
         else
         {
             // [K, M·B]: one matrix product, one logsumexp over the components (see MixturePriorDensity).
             var joint = MixturePriorDensity.JointTransposed(flat, prior, includeWeights: true, includeConstant: false);
-            var norm = joint.LogSumExp(0, keepDim: true);
-            logP = norm.Squeeze(0);
-            if (withUsage) usage = (joint - norm).Exp().Mean(1);
+            var norm = joint.logsumexp(0, keepdim: true);
+            logP = norm.squeeze(0);
+            if (withUsage) usage = (joint - norm).exp().mean(new long[] { 1 });
         }
-        var kl = (logQ - logP.Reshape(m, b)).Mean(0);
-        return new MixtureKlEstimate(kl.MoveToOuterScope(), usage?.MoveToOuterScope());
+        var kl = (logQ - logP.reshape(m, b)).mean(new long[] { 0 });
+        return new MixtureKlEstimate(kl.MoveToOuterDisposeScope(), usage?.MoveToOuterDisposeScope());
     }
 
     /// <summary><see cref="Estimate"/> with freshly drawn noise of <paramref name="samples"/> samples.</summary>
     public static Tensor PerSample(Tensor mean, Tensor logVar, MixturePriorParameters? prior, int samples = DefaultSamples)
     {
-        using var scope = Torch.NewDisposeScope();
-        return Estimate(mean, logVar, prior, DrawKlNoise(mean, samples)).PerSample.MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return Estimate(mean, logVar, prior, DrawKlNoise(mean, samples)).PerSample.MoveToOuterDisposeScope();
     }
 }
 

@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// The effective parameters of a diagonal-Gaussian mixture p(z) = Σ_k w_k N(z; μ_k, diag e^{lv_k}):
@@ -14,13 +16,13 @@ using Microsoft.ML.Vae.Torch;
 public sealed record MixturePriorParameters(Tensor Means, Tensor LogVars, Tensor LogWeights)
 {
     /// <summary>Number of components K.</summary>
-    public long Components => Means.Size(0);
+    public long Components => Means.size(0);
 
     /// <summary>Latent dimension d.</summary>
-    public long LatentDim => Means.Size(1);
+    public long LatentDim => Means.size(1);
 
     /// <summary>The same values without autograd history (a stop-gradient copy of the target prior).</summary>
-    public MixturePriorParameters Detach() => new(Means.Detach(), LogVars.Detach(), LogWeights.Detach());
+    public MixturePriorParameters Detach() => new(Means.detach(), LogVars.detach(), LogWeights.detach());
 
     /// <summary>Throws <see cref="ArgumentException"/> unless the shapes are [K, d], [K, d] and [K].</summary>
     public void Validate()
@@ -28,9 +30,9 @@ public sealed record MixturePriorParameters(Tensor Means, Tensor LogVars, Tensor
         ArgumentNullException.ThrowIfNull(Means);
         ArgumentNullException.ThrowIfNull(LogVars);
         ArgumentNullException.ThrowIfNull(LogWeights);
-        if (Means.Dim != 2 || !Means.Shape.SequenceEqual(LogVars.Shape) || LogWeights.Dim != 1 || LogWeights.Size(0) != Means.Size(0))
+        if (Means.dim() != 2 || !Means.shape.SequenceEqual(LogVars.shape) || LogWeights.dim() != 1 || LogWeights.size(0) != Means.size(0))
             throw new ArgumentException(
-                $"Mixture parameters must be means [K, d], log-variances [K, d] and log-weights [K]; got [{string.Join(", ", Means.Shape)}], " +
-                $"[{string.Join(", ", LogVars.Shape)}] and [{string.Join(", ", LogWeights.Shape)}].");
+                $"Mixture parameters must be means [K, d], log-variances [K, d] and log-weights [K]; got {Means.ShapeString()}, " +
+                $"{LogVars.ShapeString()} and {LogWeights.ShapeString()}.");
     }
 }

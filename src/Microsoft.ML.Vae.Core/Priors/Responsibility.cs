@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// The responsibility (assignment-entropy) regularizer of prior learning (algorithms spec §3.5): the
@@ -17,21 +19,21 @@ public static class Responsibility
     /// <summary>Mean responsibilities r̄ [K] of latents z [N, d] under the mixture.</summary>
     public static Tensor MeanUsage(Tensor z, MixturePriorParameters prior)
     {
-        using var scope = Torch.NewDisposeScope();
-        return MixturePriorDensity.Responsibilities(z, prior).Mean(0).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return MixturePriorDensity.Responsibilities(z, prior).mean(new long[] { 0 }).MoveToOuterDisposeScope();
     }
 
     /// <summary>The normalized negative entropy (a scalar) of the mean usage <paramref name="meanUsage"/> [K].</summary>
     public static Tensor NormalizedNegativeEntropy(Tensor meanUsage)
     {
         ArgumentNullException.ThrowIfNull(meanUsage);
-        if (meanUsage.Dim != 1 || meanUsage.Size(0) < 1)
-            throw new ArgumentException($"Expected the mean usage of K ≥ 1 components, [K]; got [{string.Join(", ", meanUsage.Shape)}].", nameof(meanUsage));
-        long k = meanUsage.Size(0);
-        using var scope = Torch.NewDisposeScope();
-        var negEntropy = (meanUsage * (meanUsage + LogEpsilon).Log()).Sum();
+        if (meanUsage.dim() != 1 || meanUsage.size(0) < 1)
+            throw new ArgumentException($"Expected the mean usage of K ≥ 1 components, [K]; got {meanUsage.ShapeString()}.", nameof(meanUsage));
+        long k = meanUsage.size(0);
+        using var scope = torch.NewDisposeScope();
+        var negEntropy = (meanUsage * (meanUsage + LogEpsilon).log()).sum();
         double logK = Math.Log(k);
         if (logK > 1) negEntropy = negEntropy / logK;
-        return negEntropy.MoveToOuterScope();
+        return negEntropy.MoveToOuterDisposeScope();
     }
 }

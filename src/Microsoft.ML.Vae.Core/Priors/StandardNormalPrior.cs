@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// The standard normal prior N(0, I). As an <see cref="IGenerationSpacePrior"/> its map to the
@@ -9,16 +10,16 @@ using Microsoft.ML.Vae.Torch;
 /// </summary>
 public sealed class StandardNormalPrior : IGenerationSpacePrior
 {
-    private readonly Func<(Device Device, DType DType)> _placement;
+    private readonly Func<(Device Device, ScalarType DType)> _placement;
 
-    /// <summary>A prior that samples float tensors of <paramref name="dtype"/> on <paramref name="device"/>.</summary>
-    public StandardNormalPrior(int latentDim, Device device = default, DType dtype = DType.Float32)
-        : this(latentDim, () => (device, dtype))
+    /// <summary>A prior that samples float tensors of <paramref name="dtype"/> on <paramref name="device"/> (default the CPU).</summary>
+    public StandardNormalPrior(int latentDim, Device? device = null, ScalarType dtype = ScalarType.Float32)
+        : this(latentDim, PlacementOf(device ?? torch.CPU, dtype))
     {
     }
 
     /// <summary>A prior whose sample device and dtype follow <paramref name="placement"/> (e.g. the owning model's weights).</summary>
-    public StandardNormalPrior(int latentDim, Func<(Device Device, DType DType)> placement)
+    public StandardNormalPrior(int latentDim, Func<(Device Device, ScalarType DType)> placement)
     {
         if (latentDim <= 0) throw new ArgumentOutOfRangeException(nameof(latentDim), $"Latent dimension must be positive, got {latentDim}.");
         LatentDim = latentDim;
@@ -32,8 +33,8 @@ public sealed class StandardNormalPrior : IGenerationSpacePrior
     public Tensor LogProb(Tensor z)
     {
         CheckLatents(z);
-        using var scope = Torch.NewDisposeScope();
-        return DiagonalGaussian.StandardLogDensity(z).Sum(1).MoveToOuterScope();
+        using var scope = torch.NewDisposeScope();
+        return DiagonalGaussian.StandardLogDensity(z).sum(1).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -41,27 +42,29 @@ public sealed class StandardNormalPrior : IGenerationSpacePrior
     {
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), $"Sample count must be non-negative, got {n}.");
         var (device, dtype) = _placement();
-        return Torch.Randn([n, LatentDim], dtype, device);
+        return torch.randn([n, LatentDim], dtype, device);
     }
 
     /// <summary>The identity: (a new handle to z, zeros [N]).</summary>
     public (Tensor Z0, Tensor LogDet) ToGenerationSpace(Tensor z)
     {
         CheckLatents(z);
-        return (z.Alias(), Torch.Zeros([z.Size(0)], z.DType, z.Device));
+        return (z.alias(), torch.zeros([z.size(0)], z.dtype, z.device));
     }
 
     /// <summary>The identity: a new handle to z0.</summary>
     public Tensor FromGenerationSpace(Tensor z0)
     {
         CheckLatents(z0);
-        return z0.Alias();
+        return z0.alias();
     }
 
     private void CheckLatents(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
-        if (z.Dim != 2 || z.Size(1) != LatentDim)
-            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.Shape)}].", nameof(z));
+        if (z.dim() != 2 || z.size(1) != LatentDim)
+            throw new ArgumentException($"Expected latents [N, {LatentDim}], got [{string.Join(", ", z.shape)}].", nameof(z));
     }
+
+    private static Func<(Device Device, ScalarType DType)> PlacementOf(Device device, ScalarType dtype) => () => (device, dtype);
 }

@@ -1,8 +1,11 @@
-namespace Microsoft.ML.Vae.Core.Priors;
-
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Networks;
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// The pseudo-inputs of a VampPrior (algorithms spec §3.1): K learnable inputs u_k whose encoder
@@ -12,16 +15,21 @@ using Microsoft.ML.Vae.Torch.NN;
 /// <see cref="MixturePrior"/>, which also receives the components when the VampPrior is converted
 /// to a mixture of Gaussians.
 /// </summary>
-public sealed class VampPrior : Module
+/// <remarks>
+/// The weight field carries its registered name (<see cref="ComponentNameAttribute"/>) so that
+/// TorchSharp's <c>to(device)</c>, which replaces parameters, updates it.
+/// </remarks>
+public sealed class VampPrior : nn.Module
 {
-    private readonly Tensor _weight;
+    [ComponentName(Name = "weight")]
+    private Parameter _weight;
     private readonly long[] _sampleShape;
 
     /// <summary>Creates K pseudo-inputs of shape <paramref name="sampleShape"/>, initialized like PyTorch's Linear(K, D, bias=False).</summary>
     /// <param name="components">Number of pseudo-inputs K.</param>
     /// <param name="sampleShape">Shape of one data sample.</param>
     /// <param name="clampToUnitInterval">Apply Hardtanh(0, 1) to the pseudo-inputs (images).</param>
-    public VampPrior(int components, IReadOnlyList<long> sampleShape, bool clampToUnitInterval)
+    public VampPrior(int components, IReadOnlyList<long> sampleShape, bool clampToUnitInterval) : base(nameof(VampPrior))
     {
         ArgumentNullException.ThrowIfNull(sampleShape);
         if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "A VampPrior needs at least one pseudo-input.");
@@ -32,9 +40,13 @@ public sealed class VampPrior : Module
         Features = _sampleShape.Aggregate(1L, (a, b) => checked(a * b));
         ClampToUnitInterval = clampToUnitInterval;
         double bound = 1.0 / Math.Sqrt(components);
-        using (Torch.NewDisposeScope())
-        using (Torch.NoGrad())
-            _weight = RegisterParameter("weight", Torch.Empty([Features, components]).Uniform_(-bound, bound));
+        using (torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            _weight = new Parameter(torch.empty(Features, components).uniform_(-bound, bound));
+            _weight.DetachFromDisposeScope();
+            register_parameter("weight", _weight);
+        }
     }
 
     /// <summary>Number of pseudo-inputs K.</summary>
@@ -55,53 +67,53 @@ public sealed class VampPrior : Module
     /// <summary>The pseudo-inputs u [K, ..sampleShape], differentiable in <see cref="Weight"/>.</summary>
     public Tensor PseudoInputs()
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         // Linear(one-hot K) is exactly Wᵀ; no product with the identity is needed.
-        var u = _weight.T;
-        if (ClampToUnitInterval) u = u.Hardtanh(0, 1);
-        return u.Reshape([Components, .. _sampleShape]).MoveToOuterScope();
+        var u = _weight.t();
+        if (ClampToUnitInterval) u = u.hardtanh(0, 1);
+        return u.reshape([Components, .. _sampleShape]).MoveToOuterDisposeScope();
     }
 
     /// <summary>The mixture components (μ_k, lv_k) = encoder(u_k), each [K, d].</summary>
     public (Tensor Means, Tensor LogVars) EncodeComponents(GaussianEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(encoder);
-        using var scope = Torch.NewDisposeScope();
-        var (mean, logVar) = encoder.Forward(PseudoInputs());
-        return (mean.MoveToOuterScope(), logVar.MoveToOuterScope());
+        using var scope = torch.NewDisposeScope();
+        var (mean, logVar) = encoder.forward(PseudoInputs());
+        return (mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
     }
 
     /// <summary>"data" initialization: the first K rows of <paramref name="samples"/> [N ≥ K, ..sampleShape] become the pseudo-inputs.</summary>
     public void InitializeFromData(Tensor samples)
     {
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var flat = CheckSamples(samples, Components);
-        using (Torch.NoGrad()) _weight.Copy_(flat.Narrow(0, 0, Components).T);
+        using (torch.no_grad()) _weight.copy_(flat.narrow(0, 0, Components).t());
     }
 
     /// <summary>"random" initialization: pseudo-inputs = mean(samples) + std(samples)·N(0, I), statistics over all elements.</summary>
     public void InitializeRandom(Tensor samples)
     {
-        using var scope = Torch.NewDisposeScope();
-        var flat = CheckSamples(samples, 1).To(DType.Float64);
-        double mean = flat.Mean().Item();
+        using var scope = torch.NewDisposeScope();
+        var flat = CheckSamples(samples, 1).to_type(ScalarType.Float64);
+        double mean = flat.mean().ItemAsDouble();
         // numpy's std is the population standard deviation.
-        double std = flat.Std(unbiased: false).Item();
-        using (Torch.NoGrad())
+        double std = flat.std(unbiased: false).ItemAsDouble();
+        using (torch.no_grad())
         {
-            var eps = Torch.Randn([Components, Features], _weight.DType, _weight.Device);
-            _weight.Copy_((eps * std + mean).T);
+            var eps = torch.randn(new[] { (long)Components, Features }, _weight.dtype, _weight.device);
+            _weight.copy_((eps * std + mean).t());
         }
     }
 
     private Tensor CheckSamples(Tensor samples, long minimum)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        var shape = samples.Shape;
+        var shape = samples.shape;
         if (shape.Length != _sampleShape.Length + 1 || !shape.Skip(1).SequenceEqual(_sampleShape))
             throw new ArgumentException($"Expected samples [N, {string.Join(", ", _sampleShape)}], got [{string.Join(", ", shape)}].", nameof(samples));
         if (shape[0] < minimum)
             throw new ArgumentException($"Initializing {Components} pseudo-inputs needs at least {minimum} samples, got {shape[0]}.", nameof(samples));
-        return samples.Reshape(shape[0], Features).To(_weight.DType, _weight.Device);
+        return samples.reshape(shape[0], Features).to(_weight.dtype, _weight.device);
     }
 }

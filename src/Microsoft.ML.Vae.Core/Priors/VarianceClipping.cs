@@ -1,6 +1,9 @@
-namespace Microsoft.ML.Vae.Core.Priors;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Priors;
 
 /// <summary>
 /// Adaptive variance clipping of a learned mixture prior (algorithms spec §3.4): a smooth clamp of
@@ -25,16 +28,16 @@ public static class VarianceClipping
         ArgumentNullException.ThrowIfNull(logVars);
         ArgumentNullException.ThrowIfNull(lower);
         ArgumentNullException.ThrowIfNull(upper);
-        if (lower.Dim != 1 || !lower.Shape.SequenceEqual(upper.Shape) || logVars.Size(-1) != lower.Size(0))
+        if (lower.dim() != 1 || !lower.shape.SequenceEqual(upper.shape) || logVars.dim() < 1 || logVars.size(-1) != lower.size(0))
             throw new ArgumentException(
-                $"Bounds must be two [d] vectors matching the last dimension of the log-variances [.., d]; got [{string.Join(", ", lower.Shape)}], " +
-                $"[{string.Join(", ", upper.Shape)}] and [{string.Join(", ", logVars.Shape)}].");
-        using var scope = Torch.NewDisposeScope();
-        var beta = Sharpness / ((upper - lower).Abs() + RangeEpsilon);
+                $"Bounds must be two [d] vectors matching the last dimension of the log-variances [.., d]; got {lower.ShapeString()}, " +
+                $"{upper.ShapeString()} and {logVars.ShapeString()}.");
+        using var scope = torch.NewDisposeScope();
+        var beta = Sharpness / ((upper - lower).abs() + RangeEpsilon);
         var clamped = logVars - Softplus(logVars - upper, beta) + Softplus(lower - logVars, beta);
-        var equal = upper.Eq(lower).Expand(logVars.Shape);
-        var result = Torch.Where(equal, upper.Expand(logVars.Shape), clamped);
-        return result.MoveToOuterScope();
+        var equal = upper.eq(lower).expand(logVars.shape);
+        var result = torch.where(equal, upper.expand(logVars.shape), clamped);
+        return result.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -47,9 +50,9 @@ public static class VarianceClipping
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(beta);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var x = t * beta;
-        var curved = x.Softplus(1.0, Threshold) / beta;
-        return Torch.Where(x.Gt(Threshold), t, curved).MoveToOuterScope();
+        var curved = F.softplus(x, 1.0, Threshold) / beta;
+        return torch.where(x.gt(Threshold), t, curved).MoveToOuterDisposeScope();
     }
 }

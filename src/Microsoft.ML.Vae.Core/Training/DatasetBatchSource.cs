@@ -1,9 +1,9 @@
 using System.Text.Json;
+using Microsoft.ML.Vae.Core.Data;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training;
-
-using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// Endless mini-batches of a <see cref="TensorDataset"/> (epoch after epoch) through a seeded
@@ -21,8 +21,8 @@ public sealed class DatasetBatchSource : IBatchSource, IDisposable
     /// <param name="shuffle">A fresh seeded order every epoch (default true).</param>
     /// <param name="dropLast">Skip each epoch's smaller last batch (default true, so every batch has <paramref name="batchSize"/> rows).</param>
     /// <param name="seed">Seed of the shuffling (default 0); independent of libtorch's generator.</param>
-    /// <param name="device">Where batches are delivered (default the CPU).</param>
-    public DatasetBatchSource(TensorDataset dataset, int batchSize, bool shuffle = true, bool dropLast = true, long seed = 0, Device device = default)
+    /// <param name="device">Where batches are delivered (default, or null: the CPU).</param>
+    public DatasetBatchSource(TensorDataset dataset, int batchSize, bool shuffle = true, bool dropLast = true, long seed = 0, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         _seed = seed;
@@ -32,7 +32,7 @@ public sealed class DatasetBatchSource : IBatchSource, IDisposable
             Shuffle = shuffle,
             DropLast = dropLast,
             Seed = seed,
-            Device = device.Type == DeviceType.Cpu ? Device.Cpu : device,
+            Device = device ?? torch.CPU,
         });
     }
 
@@ -47,8 +47,8 @@ public sealed class DatasetBatchSource : IBatchSource, IDisposable
     {
         var (x, y) = _batcher.Next();
         y?.Dispose();
-        if (x.DType == DType.Float32) return x;
-        using (x) return x.To(DType.Float32);
+        if (x.dtype == ScalarType.Float32) return x;
+        using (x) return x.to(ScalarType.Float32);
     }
 
     /// <inheritdoc />

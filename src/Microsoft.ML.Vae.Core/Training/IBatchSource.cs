@@ -1,6 +1,7 @@
-namespace Microsoft.ML.Vae.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Training;
 
 /// <summary>
 /// An endless stream of training batches for the <see cref="Trainer"/>, with a saveable position so

@@ -1,6 +1,6 @@
-using Microsoft.ML.Vae.Torch;
-using Microsoft.ML.Vae.Torch.NN;
-using Microsoft.ML.Vae.Torch.Optim;
+using Microsoft.ML.Vae.Core.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training;
 
@@ -13,10 +13,14 @@ namespace Microsoft.ML.Vae.Core.Training;
 public interface ITrainingProgram : IDisposable
 {
     /// <summary>Every module whose state must be checkpointed, by a stable name ("model", "discriminator"...).</summary>
-    IReadOnlyList<(string Name, Module Module)> Modules { get; }
+    IReadOnlyList<(string Name, nn.Module Module)> Modules { get; }
 
-    /// <summary>Every optimizer, by a stable name ("vae", "discriminator", "encoder"...).</summary>
-    IReadOnlyList<(string Name, Optimizer Optimizer)> Optimizers { get; }
+    /// <summary>
+    /// Every optimizer, by a stable name ("vae", "discriminator", "encoder"...). Checkpoints support
+    /// TorchSharp's Adam, AdamW and SGD and <see cref="FusedAdam"/>/<see cref="FusedAdamW"/>
+    /// (see <see cref="OptimizerCheckpoint"/>).
+    /// </summary>
+    IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers { get; }
 
     /// <summary>
     /// Runs one optimization step on <paramref name="batch"/> (on the training device) at 1-based

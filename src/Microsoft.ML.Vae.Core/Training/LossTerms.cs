@@ -1,4 +1,6 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training;
 
@@ -37,8 +39,8 @@ public sealed class LossTerms
     /// <summary>Scalar values of the total ("loss") and every term, read back to the host.</summary>
     public IReadOnlyDictionary<string, double> ToValues()
     {
-        var d = new Dictionary<string, double>(StringComparer.Ordinal) { ["loss"] = Total.Item() };
-        foreach (var (n, v) in _terms) d[n] = v.Item();
+        var d = new Dictionary<string, double>(StringComparer.Ordinal) { ["loss"] = Total.ItemAsDouble() };
+        foreach (var (n, v) in _terms) d[n] = v.ItemAsDouble();
         return d;
     }
 }

@@ -1,9 +1,10 @@
 using System.Text.Json;
+using Microsoft.ML.Vae.Core.Data;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training;
-
-using Microsoft.ML.Vae.Core.Data;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// Endless batches drawn fresh from an <see cref="IDataSampler"/> (the 2-D toys). The randomness is
@@ -19,21 +20,22 @@ public sealed class SamplerBatchSource : IBatchSource
     /// <summary>Creates the source.</summary>
     /// <param name="sampler">The distribution.</param>
     /// <param name="batchSize">Samples per batch.</param>
-    /// <param name="device">Where batches are delivered (default the CPU).</param>
-    public SamplerBatchSource(IDataSampler sampler, int batchSize, Device device = default)
+    /// <param name="device">Where batches are delivered (default, or null: the CPU).</param>
+    public SamplerBatchSource(IDataSampler sampler, int batchSize, Device? device = null)
     {
         _sampler = sampler ?? throw new ArgumentNullException(nameof(sampler));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be positive.");
         _batchSize = batchSize;
-        _device = device.Type == DeviceType.Cpu ? Device.Cpu : device.EnsureAvailable();
+        if (device is not null && device.type != DeviceType.CPU) Devices.EnsureAvailable(device);
+        _device = device ?? torch.CPU;
     }
 
     /// <inheritdoc />
     public Tensor Next()
     {
         var x = _sampler.Sample(_batchSize);
-        if (x.DType == DType.Float32 && x.Device == _device) return x;
-        using (x) return x.To(DType.Float32, _device);
+        if (x.dtype == ScalarType.Float32 && Devices.Same(x.device, _device)) return x;
+        using (x) return x.to(ScalarType.Float32, _device);
     }
 
     /// <inheritdoc />

@@ -1,13 +1,15 @@
-namespace Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Training;
 
 /// <summary>
 /// The NaN/Inf guard's memory. Every step copies the total and every term (detached) into one row of
 /// a small buffer on the training device — two kernels, no host synchronization — and the trainer
 /// reads the whole window back at log, evaluation and checkpoint points (one synchronization). So
 /// every step's values are checked, the exact first bad step and term are known, and CUDA training
-/// never waits on the host per step. Reading a CPU buffer costs the same as per-step Item() calls.
+/// never waits on the host per step. Reading a CPU buffer costs the same as per-step item() calls.
 /// </summary>
 internal sealed class StepWindow : IDisposable
 {
@@ -34,7 +36,7 @@ internal sealed class StepWindow : IDisposable
     public void Record(long step, LossTerms terms)
     {
         ArgumentNullException.ThrowIfNull(terms);
-        using var scope = Torch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var values = new Tensor[terms.Terms.Count + 1];
         values[0] = Scalar("loss", terms.Total);
         for (int i = 0; i < terms.Terms.Count; i++) values[i + 1] = Scalar(terms.Terms[i].Name, terms.Terms[i].Value);
@@ -49,18 +51,18 @@ internal sealed class StepWindow : IDisposable
             _buffer?.Dispose();
             _buffer = null;
         }
-        if (_buffer is null || _buffer.Device != terms.Total.Device)
+        if (_buffer is null || !Devices.Same(_buffer.device, terms.Total.device))
         {
             ReadBufferIntoPending();
             _buffer?.Dispose();
-            _buffer = Torch.Zeros([_capacity, values.Length], DType.Float64, terms.Total.Device).DetachFromScope();
+            _buffer = torch.zeros(new long[] { _capacity, values.Length }, ScalarType.Float64, terms.Total.device).DetachFromDisposeScope();
         }
         if (_count == _capacity) ReadBufferIntoPending();
         if (_count == 0) _firstStep = step;
         else if (step != _firstStep + _count)
             throw new InvalidOperationException($"Step {step} does not follow step {_firstStep + _count - 1} in the guard window.");
-        var row = Torch.Cat(values);
-        _buffer.Select(0, _count).Copy_(row);
+        var row = torch.cat(values);
+        _buffer.select(0, _count).copy_(row);
         _count++;
     }
 
@@ -96,7 +98,9 @@ internal sealed class StepWindow : IDisposable
     {
         if (_count == 0 || _buffer is null) { _count = 0; return; }
         double[] flat;
-        using (var used = _buffer.Narrow(0, 0, _count)) flat = used.ToArray<double>();
+        using (var used = _buffer.narrow(0, 0, _count))
+        using (var host = used.cpu())
+            flat = host.data<double>().ToArray();
         int k = _names.Length;
         for (int i = 0; i < _count; i++) _pending.Add(new WindowRow(_firstStep + i, _names, flat.AsSpan(i * k, k).ToArray()));
         _count = 0;
@@ -112,10 +116,10 @@ internal sealed class StepWindow : IDisposable
 
     private static Tensor Scalar(string name, Tensor t)
     {
-        if (t.NumberOfElements != 1)
-            throw new ArgumentException($"Loss term '{name}' has {t.NumberOfElements} elements; loss terms must be scalars.");
-        using var d = t.Detach();
-        return d.Reshape(1);
+        if (t.numel() != 1)
+            throw new ArgumentException($"Loss term '{name}' has {t.numel()} elements; loss terms must be scalars.");
+        using var d = t.detach();
+        return d.reshape(1);
     }
 
     public void Dispose()

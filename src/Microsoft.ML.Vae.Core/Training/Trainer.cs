@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Microsoft.ML.Vae.Core.Engine;
+using Microsoft.ML.Vae.Core.Persistence;
+using Microsoft.ML.Vae.Core.Training.Optimization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training;
-
-using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
 
 /// <summary>
 /// The training loop shared by every model family. The <see cref="ITrainingProgram"/> supplies the
@@ -16,8 +18,10 @@ using Microsoft.ML.Vae.Torch;
 /// <see cref="TrainerOptions.LogInterval"/>), so the loop does not synchronize with a GPU per step
 /// while still checking every step's total and terms for NaN/Inf with the exact step.
 /// A checkpoint after k steps plus a resume reproduces the uninterrupted run bit for bit: it stores
-/// modules, optimizer moments and counts, learning rates, scheduler positions, the random generators
-/// and the batch source's position.
+/// modules, optimizer moments and counts, learning rates, scheduler positions, the CPU random
+/// generator and the batch source's position. TorchSharp cannot read the CUDA generator's state, so
+/// on a CUDA device the trainer reseeds that generator before every step from the seed and the step
+/// number instead, which a resumed run repeats exactly.
 /// </remarks>
 public sealed class Trainer
 {
@@ -34,6 +38,12 @@ public sealed class Trainer
         CheckNames(program.Modules.Select(m => m.Name), "module");
         CheckNames(program.Optimizers.Select(o => o.Name), "optimizer");
         if (program.Optimizers.Count == 0) throw new ArgumentException("The training program has no optimizers.", nameof(program));
+        foreach (var (name, optimizer) in program.Optimizers)
+        {
+            // Checkpoints and rollbacks need the optimizer's state: refuse kinds they cannot store now, not at the first checkpoint.
+            try { _ = OptimizerCheckpoint.Entries(optimizer); }
+            catch (NotSupportedException ex) { throw new ArgumentException($"Optimizer '{name}': {ex.Message}", nameof(program), ex); }
+        }
         foreach (var s in program.Schedulers)
             if (!program.Optimizers.Any(o => ReferenceEquals(o.Optimizer, s.Optimizer)))
                 throw new ArgumentException("A scheduler drives an optimizer that the program does not list.", nameof(program));
@@ -59,9 +69,9 @@ public sealed class Trainer
         var o = _options;
         o.Validate();
         var clock = Stopwatch.StartNew();
-        if (o.Threads is int threads) Torch.Threads = threads;
-        if (o.RetainFreedMemory) Torch.RetainFreedMemory();
-        Torch.ManualSeed(o.Seed);
+        if (o.Threads is int threads) TorchRuntime.Threads = threads;
+        if (o.RetainFreedMemory) TorchRuntime.RetainFreedMemory();
+        torch.manual_seed(o.Seed);
 
         var run = new RunState(_program.Optimizers.Count);
         if (o.Resume) TryResume(data, run, progress, clock);
@@ -70,15 +80,15 @@ public sealed class Trainer
         using var window = new StepWindow((int)Math.Min(o.LogInterval, MaxWindow));
         Snapshot? good = o.NanPolicy == NanPolicy.RollbackAndLowerLr ? new Snapshot(run.Step, Capture(data, run)) : null;
         var batches = new List<Tensor>(2);
-        // default(Device) is the CPU with index 0 while tensors report index -1: compare normalized.
-        var device = o.Device.Type == DeviceType.Cpu ? Device.Cpu : o.Device;
+        var device = o.Device;
+        bool cuda = device.type == DeviceType.CUDA;
         Tensor NextBatch()
         {
             var b = data.Next() ?? throw new InvalidOperationException("The batch source returned null.");
             batches.Add(b);
-            if (b.Device != device)
+            if (!Devices.Same(b.device, device))
             {
-                b = b.To(device);
+                b = b.to(device);
                 batches.Add(b);
             }
             return b;
@@ -91,7 +101,8 @@ public sealed class Trainer
         {
             if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
             long step = run.Step + 1;
-            using (Torch.NewDisposeScope())
+            if (cuda) torch.cuda.manual_seed_all(StepSeed(o.Seed, step));
+            using (torch.NewDisposeScope())
             {
                 try
                 {
@@ -162,13 +173,13 @@ public sealed class Trainer
         }
 
         // Return to the last good state, keeping this run's rollback count and lowering every rate.
-        var restored = CheckpointFile.Restore(good.Bytes, $"in-memory snapshot at step {good.Step}", _program, data, _options.Device);
+        var restored = CheckpointFile.Restore(good.Bytes, $"in-memory snapshot at step {good.Step}", _program, data);
         run.Rollbacks++;
         for (int i = 0; i < _program.Optimizers.Count; i++)
         {
             var opt = _program.Optimizers[i].Optimizer;
             double scale = run.LrScales[i] * _options.LrFactor;
-            opt.LearningRate = opt.LearningRate / restored.LrScales[i] * scale;
+            opt.SetLearningRate(opt.GetLearningRate() / restored.LrScales[i] * scale);
             run.LrScales[i] = scale;
         }
         run.Step = restored.Step;
@@ -194,7 +205,7 @@ public sealed class Trainer
         {
             if (run.LrScales[i] == 1.0) continue;
             var opt = _program.Optimizers[i].Optimizer;
-            if (schedulers.Any(s => ReferenceEquals(s.Optimizer, opt))) opt.LearningRate *= run.LrScales[i];
+            if (schedulers.Any(s => ReferenceEquals(s.Optimizer, opt))) opt.SetLearningRate(opt.GetLearningRate() * run.LrScales[i]);
         }
     }
 
@@ -202,24 +213,22 @@ public sealed class Trainer
 
     private void RunEvaluation(long step, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
     {
-        var device = _options.Device;
-        var cpuRng = Torch.GetRngState();
-        var cudaRng = device.IsCuda ? Torch.GetCudaRngState(device.Index) : null;
-        var modes = _program.Modules.Select(m => m.Module.Training).ToArray();
+        // Evaluation may sample; training must not notice. The CPU generator is restored here; the
+        // CUDA generator is reseeded before the next step anyway (see the remarks of the class).
+        var cpuRng = TorchRuntime.GetRngState();
+        var modes = _program.Modules.Select(m => m.Module.training).ToArray();
         IReadOnlyDictionary<string, double> metrics;
         try
         {
-            foreach (var (_, m) in _program.Modules) m.Train(false);
-            using (Torch.NoGrad())
-            using (Torch.NewDisposeScope())
+            foreach (var (_, m) in _program.Modules) m.train(false);
+            using (torch.no_grad())
+            using (torch.NewDisposeScope())
                 metrics = _options.Evaluate!(step) ?? new Dictionary<string, double>();
         }
         finally
         {
-            for (int i = 0; i < modes.Length; i++) _program.Modules[i].Module.Train(modes[i]);
-            // Evaluation may sample; training must not notice.
-            Torch.SetRngState(cpuRng);
-            if (cudaRng is not null) Torch.SetCudaRngState(cudaRng, device.Index);
+            for (int i = 0; i < modes.Length; i++) _program.Modules[i].Module.train(modes[i]);
+            TorchRuntime.SetRngState(cpuRng);
         }
         run.History.Add(step, metrics);
         progress?.Report(new TrainingProgress(step, _options.Iterations, metrics, LearningRates(), clock.Elapsed, 0, IsEvaluation: true));
@@ -228,7 +237,7 @@ public sealed class Trainer
     // ---- checkpoints
 
     private byte[] Capture(IBatchSource data, RunState run) =>
-        CheckpointFile.Capture(_program, run.Step, data, run.History, run.LrScales, run.Rollbacks, _options.Device, _options.Seed);
+        CheckpointFile.Capture(_program, run.Step, data, run.History, run.LrScales, run.Rollbacks, _options.Seed);
 
     private void Save(byte[] bytes, long step, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
     {
@@ -265,7 +274,7 @@ public sealed class Trainer
         {
             try
             {
-                var restored = CheckpointFile.Restore(File.ReadAllBytes(path), path, _program, data, _options.Device);
+                var restored = CheckpointFile.Restore(File.ReadAllBytes(path), path, _program, data);
                 run.Step = restored.Step;
                 run.History = restored.History;
                 run.LrScales = restored.LrScales;
@@ -290,7 +299,7 @@ public sealed class Trainer
     // ---- helpers
 
     private IReadOnlyDictionary<string, double> LearningRates() =>
-        _program.Optimizers.ToDictionary(o => o.Name, o => o.Optimizer.LearningRate, StringComparer.Ordinal);
+        _program.Optimizers.ToDictionary(o => o.Name, o => o.Optimizer.GetLearningRate(), StringComparer.Ordinal);
 
     private TrainingProgress Message(long step, string text, Stopwatch clock) =>
         new(step, _options.Iterations, new Dictionary<string, double>(), LearningRates(), clock.Elapsed, 0, Message: text);
@@ -303,6 +312,16 @@ public sealed class Trainer
             if (string.IsNullOrEmpty(n)) throw new ArgumentException($"A {what} has an empty name.");
             if (!seen.Add(n)) throw new ArgumentException($"Two {what}s are named '{n}'.");
         }
+    }
+
+    /// <summary>The CUDA generator's seed for <paramref name="step"/>: a SplitMix64 mix, so nearby (seed, step) pairs get unrelated streams.</summary>
+    internal static long StepSeed(long seed, long step)
+    {
+        ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step + 0xD1B54A32D192ED03UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return (long)(z & 0x7FFFFFFFFFFFFFFFUL);
     }
 
     private sealed record Snapshot(long Step, byte[] Bytes);

@@ -1,6 +1,8 @@
-namespace Microsoft.ML.Vae.Core.Training;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
 
-using Microsoft.ML.Vae.Torch;
+namespace Microsoft.ML.Vae.Core.Training;
 
 /// <summary>Settings of the generic <see cref="Trainer"/> loop. Defaults are documented per member.</summary>
 public sealed class TrainerOptions
@@ -37,17 +39,21 @@ public sealed class TrainerOptions
     /// </summary>
     public Func<long, IReadOnlyDictionary<string, double>>? Evaluate { get; set; }
 
-    /// <summary>Seed given to <see cref="Torch.ManualSeed"/> when training starts (default 0).</summary>
+    /// <summary>
+    /// Seed given to <c>torch.manual_seed</c> when training starts (default 0). On a CUDA device the
+    /// CUDA generator is also reseeded before every step from (Seed, step), because TorchSharp cannot
+    /// read its state for checkpoints; this keeps resumed runs exact there too.
+    /// </summary>
     public long Seed { get; set; }
 
-    /// <summary>The training device (default CPU): batches not on it are moved, and its CUDA generator is checkpointed.</summary>
-    public Device Device { get; set; } = Device.Cpu;
+    /// <summary>The training device (default CPU): batches not on it are moved there.</summary>
+    public Device Device { get; set; } = torch.CPU;
 
     /// <summary>libtorch intra-op threads to use; null (the default) leaves the current setting.</summary>
     public int? Threads { get; set; }
 
     /// <summary>
-    /// Call <see cref="Torch.RetainFreedMemory"/> when training starts (default true), so that freed tensor
+    /// Call <see cref="TorchRuntime.RetainFreedMemory"/> when training starts (default true), so that freed tensor
     /// memory is reused by the next step instead of being returned to the kernel and faulted in again.
     /// Process-wide; turn off when the process must hand memory back between steps.
     /// </summary>
@@ -71,6 +77,7 @@ public sealed class TrainerOptions
         if (KeepCheckpoints < 1) throw new ArgumentException($"KeepCheckpoints must be at least 1 (got {KeepCheckpoints}).", nameof(KeepCheckpoints));
         if (EvaluationInterval < 0) throw new ArgumentException($"EvaluationInterval must be 0 or more (got {EvaluationInterval}).", nameof(EvaluationInterval));
         if (EvaluationInterval > 0 && Evaluate is null) throw new ArgumentException("EvaluationInterval is set but Evaluate is null.", nameof(Evaluate));
+        if (Device is null) throw new ArgumentException("Device must not be null (use torch.CPU for the CPU).", nameof(Device));
         if (Threads is < 1) throw new ArgumentException($"Threads must be at least 1 (got {Threads}).", nameof(Threads));
         if (!(LrFactor > 0 && LrFactor < 1)) throw new ArgumentException($"LrFactor must be in (0, 1) (got {LrFactor}).", nameof(LrFactor));
         if (MaxRollbacks < 0) throw new ArgumentException($"MaxRollbacks must be 0 or more (got {MaxRollbacks}).", nameof(MaxRollbacks));

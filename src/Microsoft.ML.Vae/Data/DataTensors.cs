@@ -1,5 +1,6 @@
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Data;
 
@@ -17,6 +18,6 @@ internal static class DataTensors
         var column = InputColumn.Check(data.Schema, columnName, sampleSize, shape, component);
         var (values, rows) = ColumnReader.ReadVectors(data, column, checked((int)sampleSize), scale, maxRows);
         long[] dimensions = [rows, .. shape];
-        return Tensor.From(values, dimensions);
+        return torch.tensor(values, dimensions);
     }
 }

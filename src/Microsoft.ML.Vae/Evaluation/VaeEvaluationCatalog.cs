@@ -2,12 +2,10 @@ using Microsoft.ML.Vae.Core.Evaluation;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Data;
 using Microsoft.ML.Vae.Runtime;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae;
-
-// Inside namespace Microsoft.ML.Vae, "Torch" names the binding's namespace, so its static class gets an alias.
-using LibTorch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Evaluators: the core library's VAE metrics (FID, importance-sampled NLL, symmetric KL, leakage,
@@ -135,15 +133,15 @@ public static class VaeEvaluationCatalog
         long seed = ContextSeed.Resolve(mlContext, o.Seed);
         bool Wants(VaeMetricKinds k) => (o.Metrics & k) != 0;
 
-        using var scope = LibTorch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var x = DataTensors.Read(data, inputColumnName, model, o.InputScale, o.MaxRows, Component);
-        long rows = x.Size(0);
+        long rows = x.size(0);
 
         FidResult? fid = Wants(VaeMetricKinds.Fid) && o.FidFeatures is not null
             ? FidCalculator.ComputeForPriorSamples(o.FidFeatures, model, x, o.FidSamples, o.Fid ?? new FidOptions { Seed = seed, BatchSize = o.BatchSize })
             : null;
         ImportanceSampledNllResult? nll = Wants(VaeMetricKinds.Nll)
-            ? ImportanceSampledNll.Compute(model, x.Narrow(0, 0, Math.Min(rows, o.NllMaxRows)), o.NllImportanceSamples, seed: seed)
+            ? ImportanceSampledNll.Compute(model, x.narrow(0, 0, Math.Min(rows, o.NllMaxRows)), o.NllImportanceSamples, seed: seed)
             : null;
         SymmetricKlResult? symmetricKl = Wants(VaeMetricKinds.SymmetricKl)
             ? SymmetricKl.Compute(model, x, o.SymmetricKlSamples, seed, o.BatchSize)
@@ -158,7 +156,7 @@ public static class VaeEvaluationCatalog
 
     private static double LinearProbeAccuracy(IVaeModel model, IDataView data, Tensor x, string labelColumnName, long seed, VaeEvaluationOptions o)
     {
-        long n = x.Size(0);
+        long n = x.size(0);
         var labels = ColumnReader.ReadLabels(data, labelColumnName, n);
         if (labels.LongLength != n)
             throw new ArgumentException($"Label column '{labelColumnName}' has {labels.Length} rows; the input column has {n}.", nameof(data));
@@ -166,11 +164,11 @@ public static class VaeEvaluationCatalog
         // A seeded permutation: data sets are often sorted by class, so a head/tail split would not do.
         var order = Enumerable.Range(0, (int)n).Select(i => (long)i).ToArray();
         new Random(unchecked((int)seed)).Shuffle(order);
-        using var scope = LibTorch.NewDisposeScope();
+        using var scope = torch.NewDisposeScope();
         var codes = RepresentationMetrics.Encode(model, x, LatentEncoding.PosteriorMean, o.BatchSize);
-        var y = Tensor.From(labels);
-        var test = Tensor.From(order[..testCount]);
-        var train = Tensor.From(order[testCount..]);
-        return LinearProbe.TrainAndScore(codes.IndexSelect(0, train), y.IndexSelect(0, train), codes.IndexSelect(0, test), y.IndexSelect(0, test), o.LinearProbe);
+        var y = torch.tensor(labels);
+        var test = torch.tensor(order[..testCount]);
+        var train = torch.tensor(order[testCount..]);
+        return LinearProbe.TrainAndScore(codes.index_select(0, train), y.index_select(0, train), codes.index_select(0, test), y.index_select(0, test), o.LinearProbe);
     }
 }

@@ -14,7 +14,7 @@ public sealed class VaeEvaluationOptions
     /// <summary>Rows of the data read (default 2000).</summary>
     public long MaxRows { get; set; } = 2000;
 
-    /// <summary>Seed of every random draw; null (the default) draws one from the MLContext. libtorch's generators are restored afterwards.</summary>
+    /// <summary>Seed of every random draw; null (the default) draws one from the MLContext. libtorch's CPU generator is restored afterwards (CUDA generators are left reseeded: TorchSharp cannot read their state).</summary>
     public long? Seed { get; set; }
 
     /// <summary>

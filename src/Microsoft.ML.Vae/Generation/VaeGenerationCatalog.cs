@@ -4,12 +4,10 @@ using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Data;
 using Microsoft.ML.Vae.Mapping;
 using Microsoft.ML.Vae.Runtime;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae;
-
-// Inside namespace Microsoft.ML.Vae, "Torch" names the binding's namespace, so its static class gets an alias.
-using LibTorch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Generators: an <see cref="IDataView"/> of samples drawn from a trained VAE, one row per sample with the
@@ -48,7 +46,7 @@ public static class VaeGenerationCatalog
         try
         {
             if (o.Mode != VaeGenerationMode.Prior)
-                x = DataTensors.Read(data, inputColumnName, model, o.InputScale, o.MaxDataRows, "VAE generator").DetachFromScope();
+                x = DataTensors.Read(data, inputColumnName, model, o.InputScale, o.MaxDataRows, "VAE generator").DetachFromDisposeScope();
             return GenerateCore(catalog.Context, model, o, x);
         }
         finally
@@ -71,8 +69,8 @@ public static class VaeGenerationCatalog
         lock (Gate)
         {
             using var seeded = new SeededGenerators(seed);
-            using var scope = LibTorch.NewDisposeScope();
-            using var noGrad = LibTorch.NoGrad();
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
             model.SetTraining(false);
             Tensor z, samples, score;
             switch (o.Mode)
@@ -81,8 +79,8 @@ public static class VaeGenerationCatalog
                     z = model.Prior.Sample(o.Count);
                     var parts = new List<Tensor>();
                     for (long start = 0; start < o.Count; start += o.BatchSize)
-                        parts.Add(model.Observation.ToData(model.Decode(z.Narrow(0, start, Math.Min(o.BatchSize, o.Count - start)))));
-                    samples = LibTorch.Cat(parts);
+                        parts.Add(model.Observation.ToData(model.Decode(z.narrow(0, start, Math.Min(o.BatchSize, o.Count - start)))));
+                    samples = torch.cat(parts, 0);
                     score = model.Prior.LogProb(z);
                     break;
                 case VaeGenerationMode.LowPosterior:
@@ -94,12 +92,15 @@ public static class VaeGenerationCatalog
                     (z, samples, score) = (high.Latents, high.Samples, high.Scores);
                     break;
             }
-            images = OutputImages.ToOutput(samples.Cpu(), o.OutputScale, o.ExpandGrayscaleToRgb).ToArray<float>();
-            latents = z.Cpu().ToArray<float>();
-            scores = score.Cpu().ToArray<float>();
+            images = ToFloats(OutputImages.ToOutput(samples.cpu(), o.OutputScale, o.ExpandGrayscaleToRgb));
+            latents = ToFloats(z);
+            scores = ToFloats(score);
         }
         return ToDataView(mlContext, model, o, images, latents, scores);
     }
+
+    /// <summary>The values of <paramref name="t"/> as float32, row-major (a copy on the CPU).</summary>
+    private static float[] ToFloats(Tensor t) => t.to(ScalarType.Float32, torch.CPU).contiguous().data<float>().ToArray();
 
     private static IDataView ToDataView(MLContext mlContext, IVaeModel model, VaeGenerationOptions o, float[] images, float[] latents, float[] scores)
     {

@@ -12,7 +12,7 @@ public sealed class VaeGenerationOptions
     /// <summary>Where samples come from (default <see cref="VaeGenerationMode.Prior"/>); the posterior modes need data.</summary>
     public VaeGenerationMode Mode { get; set; } = VaeGenerationMode.Prior;
 
-    /// <summary>Seed of every random draw; null (the default) draws one from the MLContext. libtorch's generators are restored afterwards.</summary>
+    /// <summary>Seed of every random draw; null (the default) draws one from the MLContext. libtorch's CPU generator is restored afterwards (CUDA generators are left reseeded: TorchSharp cannot read their state).</summary>
     public long? Seed { get; set; }
 
     /// <summary>Factor applied to samples in the model's data range (default 255: [0, 1] images become 0–255 for ConvertToImage). Use 1 for vector data.</summary>

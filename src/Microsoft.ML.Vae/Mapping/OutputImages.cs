@@ -1,4 +1,5 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Mapping;
 
@@ -26,9 +27,9 @@ internal static class OutputImages
     /// <summary>Scales a batch [N, ..sampleShape] and expands its gray plane when asked (a new tensor in the current scope).</summary>
     public static Tensor ToOutput(Tensor data, float outputScale, bool expandGrayscaleToRgb)
     {
-        var scaled = outputScale == 1 ? data.Alias() : data * outputScale;
-        if (scaled.Dim == 4 && scaled.Size(1) == 1 && expandGrayscaleToRgb)
-            scaled = scaled.Repeat(1, 3, 1, 1);
-        return scaled.Contiguous();
+        var scaled = outputScale == 1 ? data.alias() : data * outputScale;
+        if (scaled.dim() == 4 && scaled.size(1) == 1 && expandGrayscaleToRgb)
+            scaled = scaled.repeat(1, 3, 1, 1);
+        return scaled.contiguous();
     }
 }

@@ -1,9 +1,8 @@
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Mapping;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>
 /// Runs a VAE on one row at a time for the custom mappings. Thread-safe: ML.NET may call it from several
@@ -41,8 +40,8 @@ internal sealed class RowInference
     /// <summary>Posterior mean and log-variance of one sample.</summary>
     public (float[] Mean, float[] LogVariance) Encode(float[]? input)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         var (mean, logVar) = _model.Encode(ToTensor(input));
         return (ToArray(mean), ToArray(logVar));
     }
@@ -53,8 +52,8 @@ internal sealed class RowInference
     /// </summary>
     public float[] Reconstruct(float[]? input, float outputScale, bool expandGrayscaleToRgb)
     {
-        using var scope = Torch.NewDisposeScope();
-        using var noGrad = Torch.NoGrad();
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
         var (mean, _) = _model.Encode(ToTensor(input));
         var data = _model.Observation.ToData(_model.Decode(mean));
         return ToArray(OutputImages.ToOutput(data, outputScale, expandGrayscaleToRgb));
@@ -65,15 +64,15 @@ internal sealed class RowInference
         if (input is null || input.LongLength != _sampleSize)
             throw new InvalidOperationException(
                 $"A row holds {input?.Length ?? 0} values, but the '{_model.Kind}' model expects samples of [{string.Join(", ", _model.SampleShape)}] = {_sampleSize} values.");
-        var x = Tensor.From(input, _rowShape);
+        var x = torch.tensor(input, _rowShape);
         if (_inputScale != 1) x = x * _inputScale;
-        return _device.Type == DeviceType.Cpu ? x : x.To(_device);
+        return _device.type == DeviceType.CPU ? x : x.to(_device);
     }
 
     private static float[] ToArray(Tensor t)
     {
-        if (t.Device.Type != DeviceType.Cpu) t = t.Cpu();
-        if (t.DType != DType.Float32) t = t.To(DType.Float32);
-        return t.ToArray<float>();
+        if (t.device.type != DeviceType.CPU) t = t.cpu();
+        if (t.dtype != ScalarType.Float32) t = t.to(ScalarType.Float32);
+        return t.contiguous().data<float>().ToArray();
     }
 }

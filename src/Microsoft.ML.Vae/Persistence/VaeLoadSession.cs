@@ -1,7 +1,8 @@
 using System.IO.Compression;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Persistence;
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Persistence;
@@ -112,6 +113,8 @@ public static class VaeModelFile
     private static VaeLoadedModel LoadCore(MLContext mlContext, Stream stream, string source)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
+        // Loading may be the process's first libtorch call (idempotent; see TorchRuntime).
+        TorchRuntime.ConfigureThreadingEnvironment();
         var device = ContextDevice.Resolve(mlContext);
         long start = stream.Position;
         VaeManifest? manifest;

@@ -1,4 +1,5 @@
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Runtime;
 
@@ -13,11 +14,14 @@ internal static class ContextDevice
     public static Device Resolve(MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        if (mlContext.GpuDeviceId is not int id) return Device.Cpu;
-        bool cuda = Device.IsCudaAvailable;
-        if (cuda && id >= 0 && id < Device.CudaDeviceCount) return Device.Cuda(id);
-        if (mlContext.FallbackToCpu) return Device.Cpu;
-        string why = cuda ? $"only {Device.CudaDeviceCount} CUDA device(s) are present" : "libtorch reports no CUDA support on this machine";
+        if (mlContext.GpuDeviceId is not int id) return torch.CPU;
+        bool cuda = torch.cuda.is_available();
+        int count = cuda ? torch.cuda.device_count() : 0;
+        if (cuda && id >= 0 && id < count) return new Device(DeviceType.CUDA, id);
+        if (mlContext.FallbackToCpu) return torch.CPU;
+        string why = cuda
+            ? $"only {count} CUDA device(s) are present"
+            : "libtorch reports no CUDA support on this machine (the application needs a CUDA backend package such as TorchSharp-cuda-linux or TorchSharp-cuda-windows, and a visible GPU)";
         throw new InvalidOperationException(
             $"MLContext.GpuDeviceId is {id} but {why}. Set MLContext.FallbackToCpu = true to run on the CPU instead, or clear GpuDeviceId.");
     }

@@ -1,35 +1,36 @@
-using Microsoft.ML.Vae.Torch;
+using Microsoft.ML.Vae.Core.Engine;
+using TorchSharp;
 
 namespace Microsoft.ML.Vae.Runtime;
 
-using Torch = Microsoft.ML.Vae.Torch.Torch;
-
 /// <summary>
-/// Seeds libtorch's generators for one piece of work and restores their previous states afterwards,
-/// so that generating data from a pipeline neither depends on nor disturbs other random draws.
+/// Seeds libtorch's generators for one piece of work and restores the CPU generator's previous state
+/// afterwards, so that generating data from a pipeline neither depends on nor disturbs other random draws
+/// on the CPU.
 /// </summary>
+/// <remarks>
+/// Every CUDA generator is seeded too, so generation on a GPU repeats; TorchSharp 0.107 has no call that
+/// reads or writes a CUDA generator's state, so those generators are left reseeded rather than restored
+/// (as in the core's evaluation metrics).
+/// </remarks>
 internal sealed class SeededGenerators : IDisposable
 {
     private readonly byte[] _cpu;
-    private readonly byte[][] _cuda;
     private bool _disposed;
 
-    /// <summary>Saves the current states and seeds every generator with <paramref name="seed"/>.</summary>
+    /// <summary>Saves the CPU generator's state and seeds every generator with <paramref name="seed"/>.</summary>
     public SeededGenerators(long seed)
     {
-        _cpu = Torch.GetRngState();
-        int devices = Device.IsCudaAvailable ? Device.CudaDeviceCount : 0;
-        _cuda = new byte[devices][];
-        for (int i = 0; i < devices; i++) _cuda[i] = Torch.GetCudaRngState(i);
-        Torch.ManualSeed(seed);
+        _cpu = TorchRuntime.GetRngState();
+        torch.manual_seed(seed);
+        if (torch.cuda.is_available()) torch.cuda.manual_seed_all(seed);
     }
 
-    /// <summary>Restores the saved states.</summary>
+    /// <summary>Restores the CPU generator's saved state.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        Torch.SetRngState(_cpu);
-        for (int i = 0; i < _cuda.Length; i++) Torch.SetCudaRngState(_cuda[i], i);
+        TorchRuntime.SetRngState(_cpu);
     }
 }

@@ -3,11 +3,10 @@ using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Training;
 using Microsoft.ML.Vae.Data;
 using Microsoft.ML.Vae.Runtime;
-using Microsoft.ML.Vae.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Training;
-
-using Torch = Microsoft.ML.Vae.Torch.Torch;
 
 /// <summary>Trains a <see cref="VaeRecipe"/>'s model on an input column of an <see cref="IDataView"/>.</summary>
 internal static class VaeFitting
@@ -27,7 +26,7 @@ internal static class VaeFitting
         using var dataset = TensorDataset.FromArray(values, recipe.SampleShape.ToArray());
 
         // Weights are initialized when the model is built, so seeding comes first.
-        Torch.ManualSeed(seed);
+        torch.manual_seed(seed);
         var setup = recipe.Create(rows, device);
         try
         {
