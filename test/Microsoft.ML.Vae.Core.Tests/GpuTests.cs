@@ -17,17 +17,17 @@ public sealed class GpuTests
     private static Device Gpu()
     {
         if (!torch.cuda.is_available()) Assert.Inconclusive("CUDA is not available in the loaded libtorch; GPU tests are skipped.");
-        return torch.CUDA;
+        return new Device(DeviceType.CUDA, 0);
     }
 
     [TestMethod]
     public void CudaUnavailableGivesClearError()
     {
         if (torch.cuda.is_available()) Assert.Inconclusive("CUDA is available here; this test checks the CPU-only error.");
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => Devices.EnsureAvailable(torch.CUDA));
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => Devices.EnsureAvailable(new Device(DeviceType.CUDA, 0)));
         StringAssert.Contains(e.Message, "CUDA");
         // A model asked for on CUDA fails the same way, before anything is built.
-        e = Assert.ThrowsExactly<NotSupportedException>(() => new DpVae(new DpVaeOptions { SampleShape = [4] }, torch.CUDA));
+        e = Assert.ThrowsExactly<NotSupportedException>(() => new DpVae(new DpVaeOptions { SampleShape = [4] }, new Device(DeviceType.CUDA, 0)));
         StringAssert.Contains(e.Message, "CUDA");
     }
 

@@ -70,7 +70,7 @@ public sealed class VampPrior : nn.Module
         using var scope = torch.NewDisposeScope();
         // Linear(one-hot K) is exactly Wᵀ; no product with the identity is needed.
         var u = _weight.t();
-        if (ClampToUnitInterval) u = u.hardtanh(0, 1);
+        if (ClampToUnitInterval) u = u.clamp(0, 1); // hardtanh(0, 1): same values and gradients (TorchSharp 0.107's hardtanh ignores its bounds)
         return u.reshape([Components, .. _sampleShape]).MoveToOuterDisposeScope();
     }
 

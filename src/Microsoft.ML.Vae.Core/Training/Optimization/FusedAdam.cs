@@ -41,8 +41,11 @@ public class FusedAdam : Adam
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public FusedAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
         double weight_decay = 0, bool amsgrad = false, bool maximize = false)
-        : base(FusedAdamKernel.Validate(parameters, lr, beta1, beta2, eps, weight_decay), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
+        : base(FusedAdamKernel.Validate(parameters, lr, beta1, beta2, eps, weight_decay, out var error),
+            error is null ? lr : 1e-3, error is null ? beta1 : 0.9, error is null ? beta2 : 0.999, error is null ? eps : 1e-8,
+            error is null ? weight_decay : 0, amsgrad, maximize)
     {
+        FusedAdamKernel.ThrowIfInvalid(this, error);
     }
 
     /// <inheritdoc />
@@ -72,8 +75,11 @@ public class FusedAdamW : AdamW
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range.</exception>
     public FusedAdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
         double weight_decay = 0.01, bool amsgrad = false, bool maximize = false)
-        : base(FusedAdamKernel.Validate(parameters, lr, beta1, beta2, eps, weight_decay), lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
+        : base(FusedAdamKernel.Validate(parameters, lr, beta1, beta2, eps, weight_decay, out var error),
+            error is null ? lr : 1e-3, error is null ? beta1 : 0.9, error is null ? beta2 : 0.999, error is null ? eps : 1e-8,
+            error is null ? weight_decay : 0, amsgrad, maximize)
     {
+        FusedAdamKernel.ThrowIfInvalid(this, error);
     }
 
     /// <inheritdoc />
@@ -98,8 +104,38 @@ internal static class FusedAdamKernel
 
     private const int ChunkSize = 1 << 16;
 
-    /// <summary>The old binding's argument checks, and a materialized parameter list (enumerated once, not every step).</summary>
-    public static Parameter[] Validate(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay)
+    /// <summary>
+    /// The argument checks, and a materialized parameter list (enumerated once, not every step). An
+    /// invalid argument is returned, not thrown: an exception while the base constructor's arguments are
+    /// evaluated would leave a half-built TorchSharp optimizer whose finalizer crashes the process. The
+    /// constructor then builds the base from harmless values and throws <paramref name="error"/> itself
+    /// (<see cref="ThrowIfInvalid"/>).
+    /// </summary>
+    public static Parameter[] Validate(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay,
+        out Exception? error)
+    {
+        try
+        {
+            error = null;
+            return Validate(parameters, lr, beta1, beta2, eps, weightDecay);
+        }
+        catch (ArgumentException e)
+        {
+            error = e;
+            return parameters is null ? [] : parameters.Where(p => p is not null).ToArray();
+        }
+    }
+
+    /// <summary>Throws <paramref name="error"/> after releasing the optimizer built around it.</summary>
+    public static void ThrowIfInvalid(OptimizerHelper optimizer, Exception? error)
+    {
+        if (error is null) return;
+        try { optimizer.Dispose(); } catch (Exception) { /* the original error is what the caller needs */ }
+        GC.SuppressFinalize(optimizer);
+        throw error;
+    }
+
+    private static Parameter[] Validate(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double eps, double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToArray();
