@@ -5,7 +5,7 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 
-# Where eng/test.sh and eng/mlnet.sh write their test results.
+# Where eng/test.sh writes its test results.
 TEST_RESULTS_DIR="$REPO_ROOT/artifacts/test-results"
 
 # Progress and error lines: "[setup] ..." / "[test] ...". Set LOG_TAG before logging.
