@@ -59,7 +59,8 @@ done
 
 # ---------------------------------------------------------------------------------------
 # 3. libstdc++: report which path the build will take (eng/backend.targets applies it)
-libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')"
+# (awk reads to the end: an early exit would stop ldconfig with SIGPIPE, which pipefail turns into a failure)
+libstdcxx="$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}' || true)"
 if [ -n "$libstdcxx" ] && command -v python3 >/dev/null 2>&1; then
   case "$(python3 eng/glibcxx_compat.py check "$libstdcxx")" in
     needed) log "libstdc++: $libstdcxx lacks GLIBCXX_3.4.32; the build patches TorchSharp's native library in each output folder" ;;
