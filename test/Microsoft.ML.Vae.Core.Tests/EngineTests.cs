@@ -12,34 +12,10 @@ namespace Microsoft.ML.Vae.Core.Tests;
 /// chose), and the Core helpers over it (devices, tensor checks, raw bytes, runtime settings) behave.
 /// </summary>
 [TestClass]
-public sealed class EngineTests
+public sealed class EngineTests : LeakCheckedTest
 {
     private const string IosBaseLibraryInit = "_ZSt21ios_base_library_initv";
     private const string GlibcxxVersion = "GLIBCXX_3.4.32";
-
-    private long _liveBaseline;
-
-    [TestInitialize]
-    public void RecordLiveTensors()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        _liveBaseline = LiveTensors.Count;
-    }
-
-    [TestCleanup]
-    public void AssertNoLeaks()
-    {
-        bool gradEnabled = torch.is_grad_enabled();
-        var openScope = torch.CurrentDisposeScope;
-        long live = LiveTensors.Count;
-        if (!gradEnabled) torch.set_grad_enabled(true);
-        openScope?.Dispose();
-        Assert.IsTrue(gradEnabled, "The test left autograd disabled.");
-        Assert.IsNull(openScope, "The test left a dispose scope open.");
-        Assert.AreEqual(_liveBaseline, live, $"The test leaked {live - _liveBaseline} tensor(s).");
-    }
 
     // ------------------------------------------------------------------ (a) the engine loads
 

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Vae.Core.Tests;
 
 /// <summary>Module state dicts through safetensors (StateDictIO): every dtype, exact values, identical outputs after loading.</summary>
 [TestClass]
-public sealed class StateDictSafeTensorsTests
+public sealed class StateDictSafeTensorsTests : LeakCheckedTest
 {
     private static readonly ScalarType[] AllDTypes =
     [
@@ -16,41 +16,12 @@ public sealed class StateDictSafeTensorsTests
         ScalarType.Float16, ScalarType.Float32, ScalarType.Float64, ScalarType.Bool, ScalarType.BFloat16,
     ];
 
-    private long _liveBaseline;
-    private long _torchSharpLeaks;
-
-    /// <summary>Records the live tensor count before the test runs.</summary>
-    [TestInitialize]
-    public void RecordLiveTensors()
-    {
-        // Finalize leftovers of earlier tests so they cannot change the count during this test.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        _liveBaseline = LiveTensors.Count;
-        _torchSharpLeaks = 0;
-    }
-
-    /// <summary>Fails the test when it leaked tensors (left to the garbage collector), left a dispose scope open or left autograd off.</summary>
-    [TestCleanup]
-    public void AssertNoLeaks()
-    {
-        bool gradEnabled = torch.is_grad_enabled();
-        var openScope = torch.CurrentDisposeScope;
-        long live = LiveTensors.Count;
-        if (!gradEnabled) torch.set_grad_enabled(true);
-        openScope?.Dispose();
-        Assert.IsTrue(gradEnabled, "The test left autograd disabled.");
-        Assert.IsNull(openScope, "The test left a dispose scope open.");
-        Assert.AreEqual(_liveBaseline + _torchSharpLeaks, live, $"The test leaked {live - _liveBaseline - _torchSharpLeaks} tensor(s).");
-    }
-
     private Sequential NewNet(long seed)
     {
         torch.manual_seed(seed);
         // TorchSharp 0.107's Conv2d leaves one tensor to the garbage collector when it initializes its
         // parameters (the view tensor[0, 0] in nn.init.CalculateFanInAndFanOut, outside this library).
-        _torchSharpLeaks++;
+        ExpectStrayTensors(1);
         return nn.Sequential(nn.Conv2d(1, 4, 3, padding: 1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(64, 3));
     }
 

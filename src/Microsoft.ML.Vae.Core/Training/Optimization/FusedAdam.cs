@@ -49,14 +49,8 @@ public class FusedAdam : Adam
     }
 
     /// <inheritdoc />
-    public override Tensor step(Func<Tensor>? closure = null)
-    {
-        Tensor? loss = null;
-        if (closure is not null)
-            using (torch.enable_grad()) loss = closure();
-        if (!FusedAdamKernel.TryStep(_parameter_groups, _state, decoupled: false)) base.step();
-        return loss!;
-    }
+    public override Tensor step(Func<Tensor>? closure = null) =>
+        FusedAdamKernel.Step(closure, _parameter_groups, _state, decoupled: false, () => base.step());
 
     /// <summary>Sets the gradient of every optimized parameter to none (see the remarks of the class).</summary>
     public override void zero_grad() => FusedAdamKernel.ClearGradients(_parameter_groups);
@@ -83,14 +77,8 @@ public class FusedAdamW : AdamW
     }
 
     /// <inheritdoc />
-    public override Tensor step(Func<Tensor>? closure = null)
-    {
-        Tensor? loss = null;
-        if (closure is not null)
-            using (torch.enable_grad()) loss = closure();
-        if (!FusedAdamKernel.TryStep(_parameter_groups, _state, decoupled: true)) base.step();
-        return loss!;
-    }
+    public override Tensor step(Func<Tensor>? closure = null) =>
+        FusedAdamKernel.Step(closure, _parameter_groups, _state, decoupled: true, () => base.step());
 
     /// <summary>Sets the gradient of every optimized parameter to none, as <see cref="FusedAdam.zero_grad"/> does.</summary>
     public override void zero_grad() => FusedAdamKernel.ClearGradients(_parameter_groups);
@@ -147,6 +135,19 @@ internal static class FusedAdamKernel
         if (!(eps >= 0)) throw new ArgumentOutOfRangeException(nameof(eps));
         if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException("weight_decay");
         return list;
+    }
+
+    /// <summary>
+    /// One optimizer step: the closure (if any) under autograd, then the fused update, or
+    /// <paramref name="fallback"/> (TorchSharp's own step) where the fused one does not apply.
+    /// </summary>
+    public static Tensor Step(Func<Tensor>? closure, IEnumerable<ParamGroup> groups, TorchSharp.Utils.OrderedDict<IntPtr, OptimizerState> state, bool decoupled, Action fallback)
+    {
+        Tensor? loss = null;
+        if (closure is not null)
+            using (torch.enable_grad()) loss = closure();
+        if (!TryStep(groups, state, decoupled)) fallback();
+        return loss!;
     }
 
     /// <summary>Sets every parameter's gradient to none (PyTorch's <c>zero_grad(set_to_none=True)</c>).</summary>
