@@ -45,6 +45,12 @@ public sealed class BenchOptions
     /// <summary>Element type of parameters and data (Float32 or Float64). Default Float32.</summary>
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
+    /// <summary>
+    /// Which Adam the training-step cases use: "fused" (default), the library's <c>FusedAdam</c>, which its
+    /// trainers use; or "torchsharp", TorchSharp's own <c>torch.optim.Adam</c>.
+    /// </summary>
+    public string Optimizer { get; init; } = "fused";
+
     /// <summary>Timed iterations actually used.</summary>
     public int EffectiveIterations => Iterations ?? Case switch { BenchCase.Mlp => 200, BenchCase.Conv => 50, _ => 100_000 };
 
@@ -53,7 +59,7 @@ public sealed class BenchOptions
 
     /// <summary>Usage text printed for <c>--help</c> and after a bad argument.</summary>
     public const string Usage =
-        "usage: Microsoft.ML.Vae.Bench [--case mlp|conv|op|op-raw] [--iters N] [--warmup N] [--threads T] [--seed S] [--dtype float32|float64]";
+        "usage: Microsoft.ML.Vae.Bench [--case mlp|conv|op|op-raw] [--iters N] [--warmup N] [--threads T] [--seed S] [--dtype float32|float64] [--optimizer fused|torchsharp]";
 
     /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with the reason on bad input.</summary>
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -79,6 +85,8 @@ public sealed class BenchOptions
                     "float64" => ScalarType.Float64,
                     _ => throw new ArgumentException($"--dtype expects float32 or float64, got '{value}'."),
                 }),
+                "--optimizer" => o.With(optimizer: value is "fused" or "torchsharp"
+                    ? value : throw new ArgumentException($"--optimizer expects fused or torchsharp, got '{value}'.")),
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
@@ -87,7 +95,8 @@ public sealed class BenchOptions
         return o;
     }
 
-    private BenchOptions With(BenchCase? c = null, int? iters = null, int? warmup = null, int? threads = null, long? seed = null, ScalarType? dtype = null) => new()
+    private BenchOptions With(BenchCase? c = null, int? iters = null, int? warmup = null, int? threads = null, long? seed = null, ScalarType? dtype = null,
+        string? optimizer = null) => new()
     {
         Case = c ?? Case,
         Iterations = iters ?? Iterations,
@@ -95,6 +104,7 @@ public sealed class BenchOptions
         Threads = threads ?? Threads,
         Seed = seed ?? Seed,
         DType = dtype ?? DType,
+        Optimizer = optimizer ?? Optimizer,
     };
 
     private static BenchCase ParseCase(string value) => value switch

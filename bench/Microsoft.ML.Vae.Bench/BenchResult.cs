@@ -23,6 +23,8 @@ public sealed record BenchResult
     public required string Dtype { get; init; }
     /// <summary>Generator seed.</summary>
     public required long Seed { get; init; }
+    /// <summary>The Adam of the training-step cases ("fused": the library's FusedAdam; "torchsharp": torch.optim.Adam); null for the op cases.</summary>
+    public string? Optimizer { get; init; }
     /// <summary>Total timed time / iterations, milliseconds.</summary>
     public required double MsPerIter { get; init; }
     /// <summary>Median per-iteration time, milliseconds (op case: per op within a block of ops).</summary>

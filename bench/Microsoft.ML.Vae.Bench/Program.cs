@@ -50,8 +50,8 @@ else if (options.Case == BenchCase.OpRaw)
 else
 {
     using var step = options.Case == BenchCase.Mlp
-        ? VaeTrainingStep.Mlp(options.Seed, options.DType)
-        : VaeTrainingStep.Conv(options.Seed, options.DType);
+        ? VaeTrainingStep.Mlp(options.Seed, options.DType, options.Optimizer == "fused")
+        : VaeTrainingStep.Conv(options.Seed, options.DType, options.Optimizer == "fused");
     // The first step's loss shows whether both sides start from the same weights and data.
     lossFirst = step.Run(readLoss: true);
     liveBefore = Tensor.TotalCount;
@@ -68,6 +68,7 @@ var result = new BenchResult
     Threads = torch.get_num_threads(),
     Dtype = options.DType == ScalarType.Float64 ? "float64" : "float32",
     Seed = options.Seed,
+    Optimizer = options.Case is BenchCase.Mlp or BenchCase.Conv ? options.Optimizer : null,
     MsPerIter = timing.MeanMs,
     MsMedianIter = timing.MedianMs,
     MsMinIter = timing.MinMs,

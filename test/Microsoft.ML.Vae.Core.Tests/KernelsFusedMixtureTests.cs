@@ -260,13 +260,17 @@ public sealed class KernelsFusedMixtureTests
     [DataRow(false, false, 3L)]     // the single-pass op (no usage output): gradients come out of the forward pass
     [DataRow(false, false, 2L)]     // 2-D: the one-sweep posterior gradient
     [DataRow(true, true, 2L)]
-    public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage, long d)
+    // 2-D with posteriors spread far beyond the components: many samples are too far for the sweep shifted by
+    // max_k bias_k and take the exact two-pass path, the others the shifted sweep.
+    [DataRow(false, false, 2L, 15.0)]
+    [DataRow(true, true, 2L, 15.0)]
+    public void MonteCarlo_MatchesExplicitSamplesThroughTheRowKernel(bool sharedNoise, bool withUsage, long d, double spread = 1.0)
     {
         using var scope = torch.NewDisposeScope();
         const long b = 37, k = 11, m = 50;
         var prior = Make(1, d, k, seed: 17);
         torch.manual_seed(4);
-        var postMean = torch.randn(b, d);
+        var postMean = torch.randn(b, d) * spread;
         var postLogVar = torch.randn(b, d) * 0.3 - 1;
         var noise = torch.randn(m, sharedNoise ? 1 : b, d);
         var usageWeights = torch.randn(k);
@@ -298,10 +302,13 @@ public sealed class KernelsFusedMixtureTests
 
         var fusedResults = Run(true);
         var composed = Run(false);
+        // Far samples make terms hundreds of nats below the nearest component's, where both float32
+        // computations (same math, different summation order) keep about five digits of the gradients.
+        double tolerance = spread > 1 ? 1e-4 : 2e-5;
         Assert.HasCount(composed.Length, fusedResults);
         for (int i = 0; i < composed.Length; i++)
             for (int j = 0; j < composed[i].Length; j++)
-                Assert.AreEqual(composed[i][j], fusedResults[i][j], 2e-5 * Math.Max(1, Math.Abs(composed[i][j])), $"output {i}[{j}]");
+                Assert.AreEqual(composed[i][j], fusedResults[i][j], tolerance * Math.Max(1, Math.Abs(composed[i][j])), $"output {i}[{j}]");
     }
 
     /// <summary>Posteriors [b, d], their noise [m, b, d] and a mixture of k components.</summary>

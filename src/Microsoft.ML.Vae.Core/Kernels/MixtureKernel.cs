@@ -202,6 +202,49 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
     }
 
     /// <summary>
+    /// Smallest shifted total the one-sweep path accepts: at or above it, the row's largest term lies within
+    /// 30 + ln(KPadded) nats of the shift, so every term within 23 nats of the largest stays above
+    /// <see cref="SimdMath.Negligible"/> — all terms that can move a float result are kept, as in the two-pass path.
+    /// Below it (a sample far from every component) the exact two-pass path runs instead.
+    /// </summary>
+    private static readonly float ShiftedMinTotal = MathF.Exp(-30f);
+
+    /// <summary>
+    /// For d = 2, in one sweep over the components: e_k = exp(a_k − max_k bias_k) (stored into <paramref name="e"/>
+    /// when <paramref name="storeExp"/>), returning Σ_k e_k, with s_j = Σ_k e_k h_kj (z_j − μ_kj). The shift is an
+    /// upper bound of every a_k (the quadratic part is never negative), so no row maximum (a horizontal reduction
+    /// and a second pass over a stored row) is needed; the caller falls back to the two-pass path when the total is
+    /// too small for the shift to be safe (<see cref="ShiftedMinTotal"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ShiftedSweepD2(MixtureLayout c, float* z, float* e, bool storeExp, out float s0, out float s1)
+    {
+        int kp = c.KPadded, w = TOps.Count;
+        var z0 = TOps.Splat(z[0]);
+        var z1 = TOps.Splat(z[1]);
+        var shift = TOps.Splat(c.MaxBias);
+        var s = TOps.Splat(0f);
+        var acc0 = TOps.Splat(0f);
+        var acc1 = TOps.Splat(0f);
+        for (int o = 0; o < kp; o += w)
+        {
+            var t0 = TOps.Subtract(z0, TOps.Load(c.Mean + o));
+            var ht0 = TOps.Multiply(TOps.Load(c.HalfPrecision + o), t0);
+            var t1 = TOps.Subtract(z1, TOps.Load(c.Mean + kp + o));
+            var ht1 = TOps.Multiply(TOps.Load(c.HalfPrecision + kp + o), t1);
+            var a = TOps.Subtract(TOps.Subtract(TOps.Subtract(TOps.Load(c.Bias + o), shift), TOps.Multiply(ht0, t0)), TOps.Multiply(ht1, t1));
+            var ek = Exp(a);
+            if (storeExp) TOps.Store(e + o, ek);
+            s = TOps.Add(s, ek);
+            acc0 = TOps.MultiplyAdd(ek, ht0, acc0);
+            acc1 = TOps.MultiplyAdd(ek, ht1, acc1);
+        }
+        s0 = TOps.Sum(acc0);
+        s1 = TOps.Sum(acc1);
+        return TOps.Sum(s);
+    }
+
+    /// <summary>
     /// <see cref="AddRowGradients"/> for d = 2 fused with forming the responsibilities r = e·inv from the
     /// exponentials in <paramref name="e"/> and adding them into the bias accumulator: one sweep instead of three.
     /// </summary>
@@ -254,6 +297,8 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
         Span<double> gMean = d <= 256 ? stackalloc double[d] : new double[d];
         Span<double> gEps = d <= 256 ? stackalloc double[d] : new double[d];
         double invM = 1.0 / samples;
+        // The one-sweep 2-D path needs the exponentials' sum only (latent gradient) or stores them (prior gradient).
+        bool shifted = d == 2 && c.Finite && float.IsFinite(c.MaxBias);
         fixed (float* work = workSpan)
         {
             float* a = work;
@@ -280,74 +325,88 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
                     float* eps = rows.Noise + m * rows.SampleStride + b * rows.RowStride;
                     for (int j = 0; j < d; j++) z[j] = mu[j] + sd[j] * eps[j];
                     if (!RowFinite(z, d)) { finite = false; break; }
-                    float mx = TOps.MaxAcross(RowTerms(c, z, a));
-                    var vmx = TOps.Splat(mx);
-                    var s = TOps.Splat(0f);
-                    float total;
-                    if (postOnly && d == 2)
+                    float mx, total;
+                    if (shifted && (total = ShiftedSweepD2(c, z, a, storeExp: gp != null, out float s0, out float s1)) >= ShiftedMinTotal)
                     {
-                        // The common 2-D case in one sweep: exponentials and the latent gradient's sums together.
-                        var z0 = TOps.Splat(z[0]);
-                        var z1 = TOps.Splat(z[1]);
-                        var acc0 = TOps.Splat(0f);
-                        var acc1 = TOps.Splat(0f);
-                        for (int o = 0; o < kp; o += w)
+                        // One sweep did the terms and their exponentials, shifted by max_k bias_k (see ShiftedSweepD2).
+                        mx = c.MaxBias;
+                        if (gp != null) PriorSweepD2(c, z, a, TOps.Splat(1.0f / total), gm, gl, gb, dz);
+                        else
                         {
-                            var e = Exp(TOps.Subtract(TOps.Load(a + o), vmx));
-                            s = TOps.Add(s, e);
-                            acc0 = TOps.MultiplyAdd(e, TOps.Multiply(TOps.Load(c.HalfPrecision + o), TOps.Subtract(z0, TOps.Load(c.Mean + o))), acc0);
-                            acc1 = TOps.MultiplyAdd(e, TOps.Multiply(TOps.Load(c.HalfPrecision + kp + o), TOps.Subtract(z1, TOps.Load(c.Mean + kp + o))), acc1);
+                            dz[0] = -2.0f * s0 / total;
+                            dz[1] = -2.0f * s1 / total;
                         }
-                        total = TOps.Sum(s);
-                        dz[0] = -2.0f * TOps.Sum(acc0) / total;
-                        dz[1] = -2.0f * TOps.Sum(acc1) / total;
                     }
                     else
                     {
-                        for (int o = 0; o < kp; o += w)
+                        mx = TOps.MaxAcross(RowTerms(c, z, a));
+                        var vmx = TOps.Splat(mx);
+                        var s = TOps.Splat(0f);
+                        if (postOnly && d == 2)
                         {
-                            var e = Exp(TOps.Subtract(TOps.Load(a + o), vmx));
-                            TOps.Store(a + o, e);
-                            s = TOps.Add(s, e);
+                            // The common 2-D case in one sweep: exponentials and the latent gradient's sums together.
+                            var z0 = TOps.Splat(z[0]);
+                            var z1 = TOps.Splat(z[1]);
+                            var acc0 = TOps.Splat(0f);
+                            var acc1 = TOps.Splat(0f);
+                            for (int o = 0; o < kp; o += w)
+                            {
+                                var e = Exp(TOps.Subtract(TOps.Load(a + o), vmx));
+                                s = TOps.Add(s, e);
+                                acc0 = TOps.MultiplyAdd(e, TOps.Multiply(TOps.Load(c.HalfPrecision + o), TOps.Subtract(z0, TOps.Load(c.Mean + o))), acc0);
+                                acc1 = TOps.MultiplyAdd(e, TOps.Multiply(TOps.Load(c.HalfPrecision + kp + o), TOps.Subtract(z1, TOps.Load(c.Mean + kp + o))), acc1);
+                            }
+                            total = TOps.Sum(s);
+                            dz[0] = -2.0f * TOps.Sum(acc0) / total;
+                            dz[1] = -2.0f * TOps.Sum(acc1) / total;
                         }
-                        total = TOps.Sum(s);
-                        if (wantPost || wantPrior)
+                        else
                         {
-                            // Responsibilities r_k = e_k / total; ∂lse/∂z_j = −2 Σ_k r_k h_kj (z_j − μ_kj).
-                            var inv = TOps.Splat(1.0f / total);
-                            if (gp != null && d == 2)
+                            for (int o = 0; o < kp; o += w)
                             {
-                                // The 2-D prior gradient in one sweep over the responsibilities.
-                                PriorSweepD2(c, z, a, inv, gm, gl, gb, dz);
+                                var e = Exp(TOps.Subtract(TOps.Load(a + o), vmx));
+                                TOps.Store(a + o, e);
+                                s = TOps.Add(s, e);
                             }
-                            else if (gp != null)
+                            total = TOps.Sum(s);
+                            if (wantPost || wantPrior)
                             {
-                                for (int o = 0; o < kp; o += w)
+                                // Responsibilities r_k = e_k / total; ∂lse/∂z_j = −2 Σ_k r_k h_kj (z_j − μ_kj).
+                                var inv = TOps.Splat(1.0f / total);
+                                if (gp != null && d == 2)
                                 {
-                                    var r = TOps.Multiply(TOps.Load(a + o), inv);
-                                    TOps.Store(a + o, r);
-                                    TOps.Store(gb + o, TOps.Add(TOps.Load(gb + o), r));
+                                    // The 2-D prior gradient in one sweep over the responsibilities.
+                                    PriorSweepD2(c, z, a, inv, gm, gl, gb, dz);
                                 }
-                                AddRowGradients(c, z, a, gm, gl, dz);
-                            }
-                            else
-                            {
-                                for (int j = 0; j < d; j++)
+                                else if (gp != null)
                                 {
-                                    var zj = TOps.Splat(z[j]);
-                                    var acc = TOps.Splat(0f);
-                                    float* mean = c.Mean + (long)j * kp;
-                                    float* h = c.HalfPrecision + (long)j * kp;
                                     for (int o = 0; o < kp; o += w)
-                                        acc = TOps.MultiplyAdd(TOps.Load(a + o), TOps.Multiply(TOps.Load(h + o), TOps.Subtract(zj, TOps.Load(mean + o))), acc);
-                                    dz[j] = -2.0f * TOps.Sum(acc) / total;
+                                    {
+                                        var r = TOps.Multiply(TOps.Load(a + o), inv);
+                                        TOps.Store(a + o, r);
+                                        TOps.Store(gb + o, TOps.Add(TOps.Load(gb + o), r));
+                                    }
+                                    AddRowGradients(c, z, a, gm, gl, dz);
+                                }
+                                else
+                                {
+                                    for (int j = 0; j < d; j++)
+                                    {
+                                        var zj = TOps.Splat(z[j]);
+                                        var acc = TOps.Splat(0f);
+                                        float* mean = c.Mean + (long)j * kp;
+                                        float* h = c.HalfPrecision + (long)j * kp;
+                                        for (int o = 0; o < kp; o += w)
+                                            acc = TOps.MultiplyAdd(TOps.Load(a + o), TOps.Multiply(TOps.Load(h + o), TOps.Subtract(zj, TOps.Load(mean + o))), acc);
+                                        dz[j] = -2.0f * TOps.Sum(acc) / total;
+                                    }
                                 }
                             }
                         }
                     }
                     maxSum += mx;
                     product *= total;
-                    if (product > ProductLimit)
+                    if (product > ProductLimit || product < 1.0 / ProductLimit)
                     {
                         int e2 = Math.ILogB(product) + 1;
                         product = Math.ScaleB(product, -e2);

@@ -48,6 +48,12 @@ internal sealed unsafe class MixtureLayout : IDisposable
     /// <summary>log w_k − ½ Σ_j lv_kj at [k].</summary>
     public float* Bias { get; }
 
+    /// <summary>
+    /// max_k bias_k over the real components: an upper bound of every term a_k = bias_k − Σ_j h_kj t_kj², since
+    /// the quadratic part is never negative. Kernels may shift exponentials by it instead of by each row's maximum.
+    /// </summary>
+    public float MaxBias { get; private set; } = PadBias;
+
     /// <summary>False when any parameter is NaN or a mean or log-variance is infinite (every output is then NaN).</summary>
     public bool Finite { get; private set; } = true;
 
@@ -73,6 +79,7 @@ internal sealed unsafe class MixtureLayout : IDisposable
             }
             // A zero-weight component (log w = −inf) is kept finite so that it simply never contributes.
             c.Bias[i] = bias < PadBias ? PadBias : (float)bias;
+            c.MaxBias = Math.Max(c.MaxBias, c.Bias[i]);
         }
         return c;
     }
