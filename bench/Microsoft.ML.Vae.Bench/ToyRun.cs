@@ -60,6 +60,7 @@ public static class ToyRun
             o.VampConversionLead = Math.Min(o.VampConversionLead, Math.Max(0, o.WarmupIterations - 1));
         }
         o.BatchSize = run.BatchSize;
+        o.ShareForwards = !run.Literal;
         o.Validate();
         return o;
     }
@@ -105,6 +106,7 @@ public static class ToyRun
             Data = run.Data,
             Prior = run.Prior,
             MixtureKernel = run.Prior == "standard" ? null : run.MixtureKernel,
+            Literal = run.Literal,
             Iters = run.Iterations,
             Warmup = warmup,
             Threads = torch.get_num_threads(),
@@ -154,6 +156,8 @@ public sealed record ToyRunResult
     public required string Prior { get; init; }
     /// <summary>fused or generic mixture log-densities (learned priors only).</summary>
     public string? MixtureKernel { get; init; }
+    /// <summary>True for the literal two-step iteration (no shared decoder outputs).</summary>
+    public bool Literal { get; init; }
     /// <summary>Training iterations.</summary>
     public required int Iters { get; init; }
     /// <summary>Plain-VAE warm-up iterations among them.</summary>

@@ -66,6 +66,12 @@ public sealed class ToyRunOptions
     /// </summary>
     public string MixtureKernel { get; private set; } = "fused";
 
+    /// <summary>
+    /// The literal two-step S-IntroVAE iteration (SoftIntroOptions.ShareForwards = false), as the authors' code runs
+    /// it, instead of the default that computes the decoder outputs shared by both players once.
+    /// </summary>
+    public bool Literal { get; private set; }
+
     /// <summary>Where to write the trained model as model.zip (default: not written).</summary>
     public string? Output { get; private set; }
 
@@ -73,7 +79,7 @@ public sealed class ToyRunOptions
     public const string Usage =
         "usage: Microsoft.ML.Vae.Bench --case soft-intro-2d|toy-vae [--iters N] [--warmup W] [--threads T] [--batch B] [--seed S]\n" +
         "       [--data 8gaussians|2spirals|checkerboard|rings] [--prior standard|mog|vamp] [--clip-variance] [--responsibility W]\n" +
-        "       [--mixture-kernel fused|generic] [--out model.zip]";
+        "       [--mixture-kernel fused|generic] [--literal] [--out model.zip]";
 
     /// <summary>True when <paramref name="args"/> names one of <see cref="CaseNames"/> after <c>--case</c>.</summary>
     public static bool Handles(IReadOnlyList<string> args)
@@ -94,6 +100,7 @@ public sealed class ToyRunOptions
         {
             string name = args[i];
             if (name == "--clip-variance") { o.ClipVariance = true; continue; }
+            if (name == "--literal") { o.Literal = true; continue; }
             if (i + 1 >= args.Count) throw new ArgumentException($"Option '{name}' needs a value.");
             string value = args[++i];
             switch (name)
