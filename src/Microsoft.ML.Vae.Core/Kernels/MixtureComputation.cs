@@ -98,6 +98,9 @@ internal static unsafe class MixtureComputation
     /// <param name="postMean">Posterior means [B, d], contiguous.</param>
     /// <param name="postStd">Posterior standard deviations [B, d], contiguous.</param>
     /// <param name="noise">Noise [M, B, d] or [M, 1, d], contiguous.</param>
+    /// <param name="c">The mixture's parameters in the kernel's layout.</param>
+    /// <param name="needPost">Whether to return the gradients with respect to the posterior's mean and std.</param>
+    /// <param name="needPrior">Whether to return the gradients with respect to the mixture's parameters.</param>
     public static (Tensor MeanLse, Tensor? PostGrads, Tensor? PriorGrads) MonteCarloSinglePass(Tensor postMean, Tensor postStd, Tensor noise,
         MixtureLayout c, bool needPost, bool needPrior)
     {

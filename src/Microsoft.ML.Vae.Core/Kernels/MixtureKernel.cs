@@ -61,6 +61,23 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
     /// [d][KPadded] accumulators: grad_mean_kj += 2 c_k h_kj t_kj and grad_logvar_kj += c_k (h_kj t_kj² − ½)
     /// with t = z − μ; writes ∂/∂z_j = −2 Σ_k c_k h_kj t_kj into dz[j].
     /// </summary>
+    /// <summary>
+    /// Σ_k c_k h_kj (z_j − μ_kj) for one latent coordinate j, with coefficients <paramref name="coef"/>: the latents'
+    /// gradient alone (a stop-gradient prior), in the same arithmetic as <see cref="AddRowGradients"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float LatentGradientSum(MixtureLayout c, float zj, float* coef, int j)
+    {
+        int kp = c.KPadded, w = TOps.Count;
+        var z = TOps.Splat(zj);
+        var acc = TOps.Splat(0f);
+        float* mean = c.Mean + (long)j * kp;
+        float* h = c.HalfPrecision + (long)j * kp;
+        for (int o = 0; o < kp; o += w)
+            acc = TOps.Add(acc, TOps.Multiply(TOps.Load(coef + o), TOps.Multiply(TOps.Load(h + o), TOps.Subtract(z, TOps.Load(mean + o)))));
+        return TOps.Sum(acc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRowGradients(MixtureLayout c, float* zn, float* coef, float* gradMean, float* gradLogVar, float* dz)
     {
@@ -183,16 +200,7 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
                     // Only the latents' gradient (a stop-gradient prior): skip the component accumulators.
                     for (int j = 0; j < d; j++)
                     {
-                        var zj = TOps.Splat(zn[j]);
-                        var dz = TOps.Splat(0f);
-                        float* mean = c.Mean + (long)j * kp;
-                        float* h = c.HalfPrecision + (long)j * kp;
-                        for (int o = 0; o < kp; o += w)
-                        {
-                            var ht = TOps.Multiply(TOps.Load(h + o), TOps.Subtract(zj, TOps.Load(mean + o)));
-                            dz = TOps.Add(dz, TOps.Multiply(TOps.Load(a + o), ht));   // the same arithmetic as AddRowGradients
-                        }
-                        gradZ[n * d + j] = -2.0f * TOps.Sum(dz);
+                        gradZ[n * d + j] = -2.0f * LatentGradientSum(c, zn[j], a, j);
                     }
                     continue;
                 }
@@ -391,15 +399,7 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
                                 else
                                 {
                                     for (int j = 0; j < d; j++)
-                                    {
-                                        var zj = TOps.Splat(z[j]);
-                                        var acc = TOps.Splat(0f);
-                                        float* mean = c.Mean + (long)j * kp;
-                                        float* h = c.HalfPrecision + (long)j * kp;
-                                        for (int o = 0; o < kp; o += w)
-                                            acc = TOps.MultiplyAdd(TOps.Load(a + o), TOps.Multiply(TOps.Load(h + o), TOps.Subtract(zj, TOps.Load(mean + o))), acc);
-                                        dz[j] = -2.0f * TOps.Sum(acc) / total;
-                                    }
+                                        dz[j] = -2.0f * LatentGradientSum(c, z[j], a, j) / total;
                                 }
                             }
                         }
