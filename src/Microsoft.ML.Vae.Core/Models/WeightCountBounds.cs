@@ -27,6 +27,13 @@ internal static class WeightCountBounds
             // the first and last convolutions have 32 filters of 4×4 per image channel.
             double channels = options.SampleShape[0];
             total = Linear(256, 2 * d) + Linear(d, 256) + 2 * channels * 32 * 16;
+            // FactorVAE's released configs use their own pair (as the DpVae constructor picks it).
+            bool factor = kind == NetworkKind.FactorConv || (options.Network == NetworkKind.Auto && options.Regularizer == Objectives.Regularizer.Factor);
+            total += factor
+                // Convolution weights 32→64 k3, 64→64 k4, 64→256 k3, 256→256 k4, mirrored in the decoder.
+                ? 2 * (32 * 64 * 9 + 64 * 64 * 16 + 64 * 256 * 9 + 256 * 256 * 16)
+                // Linear(512 → 256), Linear(256 → 256) and their mirrors; convolution weights 32→32 k3, k4, k3, mirrored.
+                : Linear(512, 256) + 2 * Linear(256, 256) + Linear(256, 512) + 2 * 32 * 32 * (9 + 16 + 9);
         }
         if (options.DecoupledPrior)
         {
@@ -69,7 +76,7 @@ internal static class WeightCountBounds
         return Saturate(total);
     }
 
-    /// <summary>GAMIX: the dense layers around the code and one convolution per residual block of the encoder.</summary>
+    /// <summary>GAMIX: the dense layers around the code and the F → F convolutions of the residual blocks.</summary>
     public static long Gamix(GamixOptions options)
     {
         options.Validate();
@@ -77,8 +84,13 @@ internal static class WeightCountBounds
         double d = config.LatentDim, code = (double)config.CodeChannels * config.CodeHeight * config.CodeWidth, f = config.Filters;
         // Encoder: mean and log-variance Linear(code → d); decoder: Linear(d → code).
         double total = 2 * Linear(code, d) + Linear(d, code);
-        // Stem conv C → F (3×3), then per stage identity blocks and a down block, each with at least one F → F conv.
-        total += 9 * config.Channels * f + config.Stages * (config.EncoderIdentityBlocks + 1) * f * f;
+        // Stems (C → F and code → F, 3×3) and the encoder's 1×1 code convolution F → code channels.
+        total += 9 * f * (config.Channels + config.CodeChannels) + f * config.CodeChannels;
+        // A triple convolution F → F holds 3×3, 3×3 and 1×1 kernels (19 F²), as does an up block F → F
+        // (1×1 reduce, 3×3 upsample, 3×3 shortcut). Encoder: identity blocks and a down block per stage;
+        // decoder: identity blocks per stage and an up block per stage but the last (which outputs C channels).
+        double tripleConv = 19 * f * f;
+        total += tripleConv * (config.Stages * (config.EncoderIdentityBlocks + 1) + config.Stages * config.DecoderIdentityBlocks + (config.Stages - 1));
         return Saturate(total);
     }
 
