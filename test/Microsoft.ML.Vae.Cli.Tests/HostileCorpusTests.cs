@@ -131,6 +131,15 @@ public sealed class HostileCorpusTests
             var fifoModel = HostileInputs.MakeFifo(h.PathOf("fifo.zip"));
             cases.Add(new("fifo as --model: info", Info(fifoModel), Runtime, "not a regular file"));
             cases.Add(new("fifo as --model: encode", Encode(fifoModel), Runtime, "not a regular file"));
+            var linkToFifo = h.PathOf("link-to-fifo.zip");
+            File.CreateSymbolicLink(linkToFifo, fifoModel);
+            cases.Add(new("link to a fifo as --model", Info(linkToFifo), Runtime, "not a regular file"));
+            var linkToGood = h.PathOf("link-to-good.zip");
+            File.CreateSymbolicLink(linkToGood, good);
+            cases.Add(new("link to a good model: info", Info(linkToGood), 0, "", r => r.Out.Contains("kind:         vae") ? null : "the kind was not described"));
+            var dangling = h.PathOf("dangling.zip");
+            File.CreateSymbolicLink(dangling, h.PathOf("nothing-here.zip"));
+            cases.Add(new("dangling link as --model", Info(dangling), Runtime, "does not exist"));
             cases.Add(new("fifo a.png in image folder", TrainOn("images:" + h.ImageFolderWith("fifo-images", "b.png", null)), Runtime, "not a regular file"));
             cases.Add(new("fifo as idx file", TrainOn("idx:" + HostileInputs.MakeFifo(h.PathOf("fifo.idx"))), Runtime, "not a regular file"));
             if (File.Exists("/dev/zero")) cases.Add(new("/dev/zero as --model", Info("/dev/zero"), Runtime, "not a regular file"));

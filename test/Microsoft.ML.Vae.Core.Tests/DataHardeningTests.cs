@@ -85,6 +85,9 @@ public sealed class DataHardeningTests : LeakCheckedTest
         var message = Bounded(() => Assert.ThrowsExactly<InvalidDataException>(() => ImageFolder.Load(files.Root, 8)).Message, "loading a folder with a FIFO");
         StringAssert.Contains(message, "b.png");
         StringAssert.Contains(message, "not a regular file");
+        File.CreateSymbolicLink(files.PathOf("c.png"), files.PathOf("b.png"));
+        var linked = Bounded(() => Assert.ThrowsExactly<InvalidDataException>(() => ImageCodec.ReadImage(files.PathOf("c.png"))).Message, "reading a link to a FIFO");
+        StringAssert.Contains(linked, "not a regular file");
         var direct = Bounded(() => Assert.ThrowsExactly<InvalidDataException>(() => ImageCodec.ReadImage(files.PathOf("b.png"))).Message, "reading a FIFO");
         StringAssert.Contains(direct, "not a regular file");
         if (File.Exists("/dev/zero"))
