@@ -169,6 +169,18 @@ public sealed class DataHardeningTests : LeakCheckedTest
     }
 
     [TestMethod]
+    public void LinksToPipesAsCifarBatchesAreRefusedWithoutBlocking()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) Assert.Inconclusive("FIFOs are a Unix feature.");
+        using var files = new DataTestFiles();
+        UnixFiles.MakeFifo(files.PathOf("fifo"));
+        // The link's own length (that of the name "fifo") is no multiple of a record, but the target's kind is checked first.
+        File.CreateSymbolicLink(files.PathOf("data_batch_1.bin"), files.PathOf("fifo"));
+        var message = Bounded(() => Assert.ThrowsExactly<InvalidDataException>(() => Cifar10Reader.ReadBatch(files.PathOf("data_batch_1.bin"))).Message, "reading a link to a FIFO");
+        StringAssert.Contains(message, "not a regular file");
+    }
+
+    [TestMethod]
     public void IdxPipesAreRefusedWithoutBlocking()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) Assert.Inconclusive("FIFOs are a Unix feature.");
