@@ -190,3 +190,47 @@ internal static partial class UnixFiles
     /// <summary>Creates a FIFO (mode 0600); 0 on success.</summary>
     public static int MakeFifo(string path) => MkFifo(path, 0x180);
 }
+
+/// <summary>The value scan finds every suspect value in every floating-point dtype, inside and after whole SIMD vectors.</summary>
+[TestClass]
+public sealed class WeightValueScanTests
+{
+    private static Persistence.SafeTensors.SafeTensorsFile File(ScalarType dtype, int length, Func<int, double> value)
+    {
+        byte[] data = dtype switch
+        {
+            ScalarType.Float32 => MemoryMarshal.AsBytes(Enumerable.Range(0, length).Select(i => (float)value(i)).ToArray().AsSpan()).ToArray(),
+            ScalarType.Float64 => MemoryMarshal.AsBytes(Enumerable.Range(0, length).Select(value).ToArray().AsSpan()).ToArray(),
+            ScalarType.Float16 => MemoryMarshal.AsBytes(Enumerable.Range(0, length).Select(i => (Half)value(i)).ToArray().AsSpan()).ToArray(),
+            // bfloat16: the upper half of the float32.
+            _ => MemoryMarshal.AsBytes(Enumerable.Range(0, length).Select(i => (ushort)(BitConverter.SingleToInt32Bits((float)value(i)) >> 16)).ToArray().AsSpan()).ToArray(),
+        };
+        var bytes = Persistence.SafeTensors.SafeTensorsFormat.Serialize([new Persistence.SafeTensors.SafeTensorEntry("w", dtype, [length], data)]);
+        return Persistence.SafeTensors.SafeTensorsFormat.Read(bytes);
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.Float32)]
+    [DataRow(ScalarType.Float64)]
+    public void EverySuspectValueIsCountedAndTheFirstIsNamed(ScalarType dtype)
+    {
+        var file = File(dtype, 1003, i => i switch { 37 => double.NaN, 500 => 2e30, 1002 => double.NegativeInfinity, _ => Math.Sin(i) * 1e29 });
+        var (count, first) = WeightValueScan.Scan(file);
+        Assert.AreEqual(3, count);
+        Assert.AreEqual("weight 'w' holds NaN at index 37", first);
+        Assert.AreEqual(0, WeightValueScan.Scan(File(dtype, 1003, i => Math.Cos(i))).Count);
+        var (tail, tailFirst) = WeightValueScan.Scan(File(dtype, 1003, i => i == 1002 ? double.PositiveInfinity : 0));
+        Assert.AreEqual(1, tail);
+        Assert.AreEqual("weight 'w' holds +Inf at index 1002", tailFirst);
+    }
+
+    [TestMethod]
+    [DataRow(ScalarType.Float16)]
+    [DataRow(ScalarType.BFloat16)]
+    public void HalfPrecisionValuesAreScannedToo(ScalarType dtype)
+    {
+        var (count, first) = WeightValueScan.Scan(File(dtype, 40, i => i is 3 or 30 ? double.PositiveInfinity : 0.5));
+        Assert.AreEqual(2, count);
+        Assert.AreEqual("weight 'w' holds +Inf at index 3", first);
+    }
+}
