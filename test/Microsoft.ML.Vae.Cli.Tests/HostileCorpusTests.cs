@@ -105,6 +105,11 @@ public sealed class HostileCorpusTests
             // Item 2: memory before validation.
             new("hidden sizes [30000, 30000]: encode", Encode(h.Write("inflated.zip", h.WithConfig(c => c["options"]!["mlpHiddenSizes"] = new System.Text.Json.Nodes.JsonArray(30000, 30000)))), Runtime, "checked before building the model"),
             new("latent 100000000: sample", Sample(h.Write("latent.zip", h.WithConfig(c => { c["latentDim"] = 100_000_000; c["options"]!["latentDim"] = 100_000_000; }))), Runtime, "checked before building the model"),
+            new("sample shape [3000000000]: encode", Encode(h.Write("shape.zip", h.WithConfig(c =>
+                {
+                    c["sampleShape"] = new System.Text.Json.Nodes.JsonArray(3_000_000_000L);
+                    c["options"]!["sampleShape"] = new System.Text.Json.Nodes.JsonArray(3_000_000_000L);
+                }))), Runtime, "checked before building the model"),
             new("png bomb in image folder", TrainOn("images:" + h.ImageFolderWith("png-bomb", "b.png", HostileInputs.PngBomb(30_000))), Runtime, "more than the limit of 50,000,000"),
             new("jpeg bomb in image folder", TrainOn("images:" + h.ImageFolderWith("jpeg-bomb", "b.jpg", HostileInputs.JpegBomb(60_000))), Runtime, "more than the limit of 50,000,000"),
             new("idx declaring 2 GB", TrainOn("idx:" + h.Write("huge.idx", HostileInputs.IdxHeader(2000, 1000, 1000))), Runtime, "more than the limit of 1,073,741,824"),

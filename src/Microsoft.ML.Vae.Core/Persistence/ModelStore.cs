@@ -375,7 +375,10 @@ public static class ModelStore
     {
         long? needed;
         try { needed = family.MinimumWeightCount(config); }
-        catch (ArgumentException ex) { throw new InvalidDataException($"{source}: the options in {ConfigEntry} are not valid for '{config.Kind}': {ex.Message}", ex); }
+        catch (Exception ex) when (ex is ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{source}: the options in {ConfigEntry} are not valid for '{config.Kind}': {ex.Message}", ex);
+        }
         catch (InvalidDataException ex) when (!ex.Message.StartsWith(source, StringComparison.Ordinal)) { throw new InvalidDataException($"{source}: {ex.Message}", ex); }
         if (needed is not long n) return;
         long stored = weights.Entries.Values.Sum(e => e.ElementCount);
