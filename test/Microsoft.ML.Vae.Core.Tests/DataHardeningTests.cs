@@ -105,6 +105,29 @@ public sealed class DataHardeningTests : LeakCheckedTest
         CollectionAssert.AreEqual(new long[] { 6, 8, 1 }, image.shape);
     }
 
+    [TestMethod]
+    public void LinkLoopsInAnImageFolderEndAndCountEachImageOnce()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) Assert.Inconclusive("Symbolic links need no privileges on Unix only.");
+        using var files = new DataTestFiles();
+        Directory.CreateDirectory(files.PathOf("images", "sub"));
+        HostileImageFiles.SolidPng(files.PathOf("images", "a.png"), 8, 8);
+        HostileImageFiles.SolidPng(files.PathOf("images", "sub", "b.png"), 8, 8);
+        // Two links back to the top: .NET's recursion alone walks 2^40 paths.
+        Directory.CreateSymbolicLink(files.PathOf("images", "sub", "up1"), files.PathOf("images"));
+        Directory.CreateSymbolicLink(files.PathOf("images", "sub", "up2"), "..");
+        // A link to a folder outside is still followed once.
+        Directory.CreateDirectory(files.PathOf("elsewhere"));
+        HostileImageFiles.SolidPng(files.PathOf("elsewhere", "c.png"), 8, 8);
+        Directory.CreateSymbolicLink(files.PathOf("images", "more"), files.PathOf("elsewhere"));
+        long count = Bounded(() =>
+        {
+            using var data = ImageFolder.Load(files.PathOf("images"), 4);
+            return data.Count;
+        }, "loading a folder with link loops");
+        Assert.AreEqual(3, count);
+    }
+
     private static byte[] IdxHeader(params int[] dims)
     {
         var h = new byte[4 + 4 * dims.Length];

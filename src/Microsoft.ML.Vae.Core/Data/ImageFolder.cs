@@ -155,10 +155,38 @@ public static class ImageFolder
 
     private static IEnumerable<string> SortedImages(string directory, SearchOption option)
     {
-        var files = Directory.EnumerateFiles(directory, "*", option)
+        var files = (option == SearchOption.TopDirectoryOnly ? Directory.EnumerateFiles(directory) : FilesUnder(directory))
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .ToArray();
         Array.Sort(files, StringComparer.Ordinal);
         return files;
+    }
+
+    /// <summary>
+    /// Every file under <paramref name="directory"/>, recursively. A symbolic link to a folder is entered only the first
+    /// time its target is met: .NET's own recursion follows such links, so one link to a parent folder repeated every
+    /// image 40 times (until the system's link depth ran out) and two of them made the walk exponential, i.e. a hang.
+    /// </summary>
+    private static IEnumerable<string> FilesUnder(string directory)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(directory);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            if (!seen.Add(FolderKey(dir))) continue;
+            foreach (var f in Directory.EnumerateFiles(dir)) yield return f;
+            foreach (var d in Directory.EnumerateDirectories(dir)) pending.Push(d);
+        }
+    }
+
+    /// <summary>The folder a path leads to: a link's final target, else the full path.</summary>
+    private static string FolderKey(string dir)
+    {
+        var info = new DirectoryInfo(dir);
+        if (info.LinkTarget is null) return Path.TrimEndingDirectorySeparator(info.FullName);
+        try { return Path.TrimEndingDirectorySeparator((Directory.ResolveLinkTarget(dir, returnFinalTarget: true) ?? info).FullName); }
+        catch (IOException) { return Path.TrimEndingDirectorySeparator(info.FullName); }
     }
 }
