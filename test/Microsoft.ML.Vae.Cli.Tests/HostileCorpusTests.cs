@@ -147,6 +147,12 @@ public sealed class HostileCorpusTests
             cases.Add(new("dangling link as --model", Info(dangling), Runtime, "does not exist"));
             cases.Add(new("fifo a.png in image folder", TrainOn("images:" + h.ImageFolderWith("fifo-images", "b.png", null)), Runtime, "not a regular file"));
             cases.Add(new("fifo as idx file", TrainOn("idx:" + HostileInputs.MakeFifo(h.PathOf("fifo.idx"))), Runtime, "not a regular file"));
+            var loops = h.ImageFolderWith("link-loops", "c.png", File.ReadAllBytes(h.PathOf("png-bomb", "a.png")));
+            Directory.CreateSymbolicLink(Path.Combine(loops, "up1"), loops);
+            Directory.CreateSymbolicLink(Path.Combine(loops, "up2"), ".");
+            // The folder holds two images; with the old recursion the walk never ended. Asking for batches of 3 makes the
+            // tool say how many samples it read: 2, not 2 × 40 or an endless walk.
+            cases.Add(new("link loops in image folder", Train("vae", "images:" + loops, "--batch-size", "3"), Runtime, "batch size 3 exceeds the 2 samples"));
             if (File.Exists("/dev/zero")) cases.Add(new("/dev/zero as --model", Info("/dev/zero"), Runtime, "not a regular file"));
         }
         return cases;
