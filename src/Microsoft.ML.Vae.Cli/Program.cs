@@ -37,9 +37,12 @@ public static class Program
         };
         Console.CancelKeyPress += onCancel;
         var previousOut = Console.Out;
+        var previousError = Console.Error;
         try
         {
             Console.SetOut(stdout);
+            // Warnings go to Console.Error; in-process callers see them on their own writer.
+            Console.SetError(stderr);
             if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
             {
                 stdout.Write(Usage());
@@ -75,6 +78,7 @@ public static class Program
         finally
         {
             Console.SetOut(previousOut);
+            Console.SetError(previousError);
             Console.CancelKeyPress -= onCancel;
         }
     }

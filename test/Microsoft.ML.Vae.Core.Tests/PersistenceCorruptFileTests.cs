@@ -14,7 +14,7 @@ public sealed class PersistenceCorruptFileTests
 {
     [TestMethod]
     [DataRow("not-a-zip", "is not a model file: it is not a readable zip archive")]
-    [DataRow("empty-file", "is not a model file")]
+    [DataRow("empty-file", "is empty or is not a regular file")]
     [DataRow("truncated", "is not a model file")]
     [DataRow("missing-config", "has no config.json")]
     [DataRow("missing-weights", "has no weights.safetensors")]

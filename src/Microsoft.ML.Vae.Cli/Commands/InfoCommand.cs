@@ -9,13 +9,20 @@ internal sealed class InfoCommand : ICommand
 {
     public string Name => "info";
     public string Summary => "describe a model file";
-    public IReadOnlyList<OptionSpec> Options { get; } = [CommonOptions.Model];
+    public IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        CommonOptions.Model,
+        new("allow-nonfinite", true, "describe a file whose weights hold NaN, ±Inf or |w| > 1e30 instead of refusing it"),
+    ];
 
     public int Run(ParsedArguments args, CancellationToken cancellationToken)
     {
         var path = args.Require("model");
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.");
-        var info = ModelStore.ReadInfo(path);
+        RegularFile.Ensure(path, "Model file");
+        var info = ModelStore.ReadInfo(path, new ModelLoadOptions { AllowNonFiniteWeights = args.Has("allow-nonfinite") });
+        // A kind no family builds cannot be loaded by any other command: say so instead of describing it as fine.
+        if (!ModelRegistry.Default.TryGetFamily(info.Config.Kind, out _))
+            throw new InvalidDataException($"Model file '{path}' holds an unknown model kind '{info.Config.Kind}'. Known kinds: {string.Join(", ", ModelRegistry.Default.Kinds)}.");
         var o = Console.Out;
         o.WriteLine($"model:        {path}");
         o.WriteLine($"kind:         {info.Config.Kind}");
@@ -24,7 +31,9 @@ internal sealed class InfoCommand : ICommand
         o.WriteLine($"sample shape: [{string.Join(", ", info.Config.SampleShape)}]");
         o.WriteLine($"latent dim:   {info.Config.LatentDim}");
         o.WriteLine($"parameters:   {info.ParameterCount:N0} in {info.TensorCount} tensors ({info.WeightsBytes:N0} bytes)");
-        o.WriteLine($"history:      {(info.HasHistory ? "yes" : "no")}");
+        if (info.SuspectWeightCount > 0)
+            o.WriteLine($"suspect:      {info.SuspectWeightCount:N0} weights are NaN, ±Inf or beyond ±{ModelLoadOptions.MaxAbsWeight:G0}: the model would compute NaN");
+        o.WriteLine($"history:      {(info.HasHistory ? $"{info.HistoryRowCount:N0} rows" : "no")}");
         o.WriteLine("options:");
         o.WriteLine(JsonSerializer.Serialize(info.Config.Options, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

@@ -55,7 +55,8 @@ internal static class CliDatasets
 
     private static void RequireFile(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Data file '{path}' does not exist.");
+        // Also refuses folders, FIFOs and devices before anything opens them.
+        Core.Persistence.RegularFile.Ensure(path, "Data file");
     }
 
     private static void RequireDirectory(string path)

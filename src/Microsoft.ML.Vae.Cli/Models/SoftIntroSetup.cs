@@ -9,6 +9,13 @@ namespace Microsoft.ML.Vae.Cli.Models;
 /// <summary>--model soft-intro: Soft-IntroVAE, optionally with a learned mixture prior as a third player.</summary>
 internal static class SoftIntroSetup
 {
+    /// <summary>
+    /// Largest --components: every step evaluates batch × KL samples × K mixture terms (512 × 100 × 1024 ≈ 52 million
+    /// on the toys, 16 times the preset's K = 64), so 100,000 components did not finish one step in a minute. The
+    /// library's <see cref="SoftIntroOptions.Components"/> has no such limit.
+    /// </summary>
+    public const int MaxComponents = 1024;
+
     public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
     {
         foreach (var other in new[] { "decoupled-prior", "patch-gan" })
@@ -37,7 +44,7 @@ internal static class SoftIntroSetup
         if (learned)
         {
             options.PriorKind = prior == "vamp" ? SoftIntroPriorKind.Vamp : SoftIntroPriorKind.Mixture;
-            if (args.GetLong("components", 1, 100_000) is long k) options.Components = (int)k;
+            if (args.GetLong("components", 1, MaxComponents) is long k) options.Components = (int)k;
             options.ClipPriorVariance = args.Has("clip-variance");
             options.ResponsibilityWeight = args.GetDouble("responsibility", 0, 1e6) ?? 0;
         }

@@ -61,6 +61,7 @@ public static class Cifar10Reader
             var path = paths[i];
             ArgumentException.ThrowIfNullOrEmpty(path);
             if (!File.Exists(path)) throw new FileNotFoundException($"CIFAR-10 file '{path}' does not exist.", path);
+            Persistence.RegularFile.Ensure(path, "CIFAR-10 file"); // a FIFO would block the read forever
             long length = new FileInfo(path).Length;
             if (length == 0 || length % RecordSize != 0)
                 throw new InvalidDataException(

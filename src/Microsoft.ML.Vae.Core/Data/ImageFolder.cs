@@ -23,6 +23,12 @@ public sealed class ImageFolderOptions
 
     /// <summary>Read at most this many images (in sorted path order); null reads all. Default null.</summary>
     public long? Limit { get; set; }
+
+    /// <summary>
+    /// Largest width × height of one image, checked from its header before it is decoded (a decompression bomb is
+    /// refused without spending memory). Default <see cref="ImageCodec.DefaultMaxPixels"/> (50 megapixels).
+    /// </summary>
+    public long MaxPixels { get; set; } = ImageCodec.DefaultMaxPixels;
 }
 
 /// <summary>
@@ -48,6 +54,7 @@ public static class ImageFolder
         if (options.Size <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Size, "Image size must be positive.");
         if (options.Channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(options), options.Channels, "Channels must be 1 or 3.");
         if (options.Limit is <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Limit, "The image limit must be positive.");
+        if (options.MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxPixels, "The pixel limit must be positive.");
 
         var (files, labels) = List(directory);
         if (options.Limit is long limit && files.Count > limit)
@@ -64,7 +71,7 @@ public static class ImageFolder
             // One decode and one resize per file; everything temporary dies with the inner scope.
             using var inner = torch.NewDisposeScope();
             Tensor hwc;
-            try { hwc = ImageCodec.ReadImage(files[i], c); }
+            try { hwc = ImageCodec.ReadImage(files[i], c, options.MaxPixels); }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException or ExternalException)
             {
                 throw new InvalidDataException($"Cannot decode image '{files[i]}': {e.Message}", e);
@@ -148,10 +155,38 @@ public static class ImageFolder
 
     private static IEnumerable<string> SortedImages(string directory, SearchOption option)
     {
-        var files = Directory.EnumerateFiles(directory, "*", option)
+        var files = (option == SearchOption.TopDirectoryOnly ? Directory.EnumerateFiles(directory) : FilesUnder(directory))
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .ToArray();
         Array.Sort(files, StringComparer.Ordinal);
         return files;
+    }
+
+    /// <summary>
+    /// Every file under <paramref name="directory"/>, recursively. A symbolic link to a folder is entered only the first
+    /// time its target is met: .NET's own recursion follows such links, so one link to a parent folder repeated every
+    /// image 40 times (until the system's link depth ran out) and two of them made the walk exponential, i.e. a hang.
+    /// </summary>
+    private static IEnumerable<string> FilesUnder(string directory)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(directory);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            if (!seen.Add(FolderKey(dir))) continue;
+            foreach (var f in Directory.EnumerateFiles(dir)) yield return f;
+            foreach (var d in Directory.EnumerateDirectories(dir)) pending.Push(d);
+        }
+    }
+
+    /// <summary>The folder a path leads to: a link's final target, else the full path.</summary>
+    private static string FolderKey(string dir)
+    {
+        var info = new DirectoryInfo(dir);
+        if (info.LinkTarget is null) return Path.TrimEndingDirectorySeparator(info.FullName);
+        try { return Path.TrimEndingDirectorySeparator((Directory.ResolveLinkTarget(dir, returnFinalTarget: true) ?? info).FullName); }
+        catch (IOException) { return Path.TrimEndingDirectorySeparator(info.FullName); }
     }
 }

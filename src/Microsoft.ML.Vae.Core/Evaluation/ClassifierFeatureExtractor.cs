@@ -144,6 +144,7 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
         device ??= torch.CPU;
         Devices.EnsureAvailable(device);
         if (!File.Exists(path)) throw new FileNotFoundException($"Classifier weights '{path}' do not exist.", path);
+        Persistence.RegularFile.Ensure(path, "Classifier weights file");
         var tensors = StateDictIO.Deserialize(File.ReadAllBytes(path), out var metadata);
         try
         {

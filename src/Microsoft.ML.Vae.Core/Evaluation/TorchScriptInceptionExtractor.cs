@@ -39,6 +39,7 @@ public sealed class TorchScriptInceptionExtractor : IFeatureExtractor
         // libtorch's own message for a missing file is a generic stream error; say it plainly.
         if (!File.Exists(path))
             throw new FileNotFoundException($"TorchScript file '{path}' does not exist.", path);
+        Persistence.RegularFile.Ensure(path, "TorchScript file"); // libtorch would block forever on a FIFO
         Device = device ?? torch.CPU;
         Devices.EnsureAvailable(Device);
         _module = Load(path, Device);

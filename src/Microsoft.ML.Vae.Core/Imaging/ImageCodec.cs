@@ -22,19 +22,36 @@ namespace Microsoft.ML.Vae.Core.Imaging;
 /// </remarks>
 public static unsafe class ImageCodec
 {
+    /// <summary>
+    /// Default limit on the pixels of one decoded image: 50 megapixels (200 MB as RGBA). The size is read from the
+    /// file's header before anything is decoded, so a small decompression bomb declaring 100,000 × 100,000 pixels
+    /// costs nothing. Pass a larger <c>maxPixels</c> to <see cref="ReadImage"/> (or set
+    /// <see cref="Data.ImageFolderOptions.MaxPixels"/>) for bigger trusted images.
+    /// </summary>
+    public const long DefaultMaxPixels = 50_000_000;
+
+    /// <summary>Largest image file read: 1 GiB (the whole file is held in memory while it is decoded).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
     /// <summary>Decodes an image file into a CPU uint8 tensor [H, W, C].</summary>
     /// <param name="path">The image file.</param>
     /// <param name="channels">Channels to convert to: 1 (gray), 2 (gray + alpha), 3 (RGB), 4 (RGBA), or 0 to keep the stored count.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is not 0 to 4.</exception>
+    /// <param name="maxPixels">Largest width × height decoded (default <see cref="DefaultMaxPixels"/>); checked from the header before decoding.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is not 0 to 4, or <paramref name="maxPixels"/> is not positive.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp can decode, or it is damaged or truncated.</exception>
-    public static Tensor ReadImage(string path, int channels = 0)
+    /// <exception cref="InvalidDataException">The file is not a regular file, not an image SkiaSharp can decode, damaged, truncated, or larger than <paramref name="maxPixels"/>.</exception>
+    public static Tensor ReadImage(string path, int channels = 0, long maxPixels = DefaultMaxPixels)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (channels is < 0 or > 4)
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 0 (as stored), 1, 2, 3 or 4.");
-        // The decoder's own answer for a missing file is vague; say which file.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPixels);
+        // The decoder's own answer for a missing file is vague; say which file. A FIFO named a.png would block the read forever.
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        Persistence.RegularFile.Ensure(path, "Image file");
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new InvalidDataException($"cannot decode image '{path}': the file has {length:N0} bytes, more than the limit of {MaxFileBytes:N0}.");
         byte[] file;
         try { file = File.ReadAllBytes(path); }
         catch (IOException ex) { throw new InvalidDataException($"cannot decode image '{path}': the file cannot be read ({ex.Message})", ex); }
@@ -47,9 +64,13 @@ public static unsafe class ImageCodec
             stream.Dispose();
             throw new InvalidDataException($"cannot decode image '{path}': {Describe(created, file.Length)}");
         }
+        // SKCodec.Create read only the header: check the size before any pixel buffer exists.
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
             throw new InvalidDataException($"cannot decode image '{path}': it has no pixels ({info.Width}×{info.Height}).");
+        if ((long)info.Width * info.Height > maxPixels)
+            throw new InvalidDataException(
+                $"cannot decode image '{path}': its header declares {info.Width}×{info.Height} = {(long)info.Width * info.Height:N0} pixels, more than the limit of {maxPixels:N0} (raise it with maxPixels / ImageFolderOptions.MaxPixels for trusted images).");
         int stored = StoredChannels(codec, file);
         int outc = channels == 0 ? stored : channels;
 

@@ -27,4 +27,13 @@ public sealed class DpVaeFamily : IModelFamily
                 "Load it with DpVae.Load(path, encoder, decoder), supplying networks of the architecture it was saved with.");
         return new DpVae(options, device);
     }
+
+    /// <inheritdoc />
+    public long? MinimumWeightCount(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = config.GetOptions<DpVaeOptions>(o => o.Kind);
+        // Custom networks are refused by Create; their size is unknown here.
+        return options.CustomNetworks ? null : WeightCountBounds.DpVae(options);
+    }
 }

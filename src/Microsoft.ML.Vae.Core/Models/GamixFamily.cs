@@ -20,4 +20,11 @@ public sealed class GamixFamily : IModelFamily
         ArgumentNullException.ThrowIfNull(config);
         return new GamixVae(config.GetOptions<GamixOptions>(o => o.Kind), device);
     }
+
+    /// <inheritdoc />
+    public long? MinimumWeightCount(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return WeightCountBounds.Gamix(config.GetOptions<GamixOptions>(o => o.Kind));
+    }
 }

@@ -25,4 +25,11 @@ public sealed class SoftIntroFamily : IModelFamily
             throw new InvalidDataException("The options' latent dimension or sample shape differ from the file's.");
         return new SoftIntroVae(options, device);
     }
+
+    /// <inheritdoc />
+    public long? MinimumWeightCount(ModelConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Kind == SoftIntroOptions.ModelKind ? WeightCountBounds.SoftIntro(config.GetOptions<SoftIntroOptions>()) : null;
+    }
 }

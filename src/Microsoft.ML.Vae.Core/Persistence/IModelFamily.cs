@@ -19,4 +19,13 @@ public interface IModelFamily
     /// the store then loads the weights. Invalid options raise <see cref="ArgumentException"/>.
     /// </summary>
     IPersistableModel Create(ModelConfig config, Device device);
+
+    /// <summary>
+    /// A lower bound on the number of scalars (parameters and buffers) of the model <paramref name="config"/> describes,
+    /// computed from the options alone without allocating anything, or null when the family cannot tell (the default).
+    /// <see cref="ModelStore"/> compares it with the weights' header before calling <see cref="Create"/>, so that an
+    /// edited configuration cannot make loading allocate more than the file holds. It must never exceed the true count.
+    /// Invalid options raise <see cref="ArgumentException"/>, as in <see cref="Create"/>.
+    /// </summary>
+    long? MinimumWeightCount(ModelConfig config) => null;
 }

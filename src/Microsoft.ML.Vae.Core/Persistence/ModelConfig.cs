@@ -67,4 +67,11 @@ public sealed record ModelConfig
 /// <param name="TensorCount">Tensors stored in the weights.</param>
 /// <param name="WeightsBytes">Size of weights.safetensors in bytes.</param>
 /// <param name="HasHistory">True when the file holds a training history.</param>
-public sealed record ModelInfo(ModelConfig Config, long ParameterCount, int TensorCount, long WeightsBytes, bool HasHistory);
+public sealed record ModelInfo(ModelConfig Config, long ParameterCount, int TensorCount, long WeightsBytes, bool HasHistory)
+{
+    /// <summary>Stored weights that are NaN, ±Inf or beyond ±<see cref="ModelLoadOptions.MaxAbsWeight"/> (non-zero only when they were allowed).</summary>
+    public long SuspectWeightCount { get; init; }
+
+    /// <summary>Rows of the stored training history (0 without one).</summary>
+    public int HistoryRowCount { get; init; }
+}

@@ -121,20 +121,32 @@ public static class ModelStore
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, from a newer version, of an unknown kind, or does not match its architecture.</exception>
-    public static IPersistableModel Load(string path, Device? device = null, ModelRegistry? registry = null)
+    public static IPersistableModel Load(string path, Device? device = null, ModelRegistry? registry = null) =>
+        Load(path, ModelLoadOptions.Default, device, registry);
+
+    /// <summary>Loads the model file at <paramref name="path"/> as <paramref name="options"/> say (e.g. accepting non-finite weights to inspect them).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, not a regular file, from a newer version, of an unknown kind, holds suspect weights (unless allowed), or does not match its architecture.</exception>
+    public static IPersistableModel Load(string path, ModelLoadOptions options, Device? device = null, ModelRegistry? registry = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         using var stream = OpenFile(path);
-        return Load(stream, $"Model file '{path}'", device, registry);
+        return Load(stream, $"Model file '{path}'", options, device, registry);
     }
 
     /// <summary>Loads a model file from <paramref name="stream"/> (read from its start to its end; left open).</summary>
-    public static IPersistableModel Load(Stream stream, Device? device = null, ModelRegistry? registry = null)
+    public static IPersistableModel Load(Stream stream, Device? device = null, ModelRegistry? registry = null) =>
+        Load(stream, ModelLoadOptions.Default, device, registry);
+
+    /// <summary>Loads a model file from <paramref name="stream"/> as <paramref name="options"/> say (read from its start to its end; left open).</summary>
+    public static IPersistableModel Load(Stream stream, ModelLoadOptions options, Device? device = null, ModelRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return Load(stream, "Model stream", device, registry);
+        ArgumentNullException.ThrowIfNull(options);
+        return Load(stream, "Model stream", options, device, registry);
     }
 
-    private static IPersistableModel Load(Stream stream, string source, Device? device, ModelRegistry? registry)
+    private static IPersistableModel Load(Stream stream, string source, ModelLoadOptions options, Device? device, ModelRegistry? registry)
     {
         registry ??= ModelRegistry.Default;
         device ??= torch.CPU;
@@ -151,6 +163,8 @@ public static class ModelStore
         SafeTensorsFile weights;
         try { weights = SafeTensorsFormat.Read(weightBytes); }
         catch (InvalidDataException ex) { throw new InvalidDataException($"{source}: {WeightsEntry} is damaged: {ex.Message}", ex); }
+        if (!options.AllowNonFiniteWeights) RejectSuspectWeights(weights, source);
+        CheckSizeBeforeBuilding(family, config, weights, source);
 
         IPersistableModel? model = null;
         try
@@ -179,8 +193,17 @@ public static class ModelStore
 
     /// <summary>Reads the configuration and weight statistics of a model file without building the model.</summary>
     /// <exception cref="InvalidDataException">The file is damaged or from a newer version.</exception>
-    public static ModelInfo ReadInfo(string path)
+    public static ModelInfo ReadInfo(string path) => ReadInfo(path, ModelLoadOptions.Default);
+
+    /// <summary>
+    /// Reads the configuration and weight statistics of a model file without building the model. The weights' values
+    /// and the history are checked as <see cref="Load(string, ModelLoadOptions, Device?, ModelRegistry?)"/> checks them;
+    /// the kind is not (no family is needed).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is damaged, from a newer version, holds suspect weights (unless <paramref name="options"/> allow them) or a damaged history.</exception>
+    public static ModelInfo ReadInfo(string path, ModelLoadOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         using var stream = OpenFile(path);
         var source = $"Model file '{path}'";
         using var zip = OpenZip(stream, source);
@@ -189,8 +212,15 @@ public static class ModelStore
         SafeTensorsFile weights;
         try { weights = SafeTensorsFormat.Read(bytes); }
         catch (InvalidDataException ex) { throw new InvalidDataException($"{source}: {WeightsEntry} is damaged: {ex.Message}", ex); }
+        var (suspect, first) = WeightValueScan.Scan(weights);
+        if (suspect > 0 && !options.AllowNonFiniteWeights) throw SuspectWeights(suspect, first!, source);
         long count = weights.Entries.Values.Sum(e => e.ElementCount);
-        return new ModelInfo(config, count, weights.Entries.Count, bytes.LongLength, zip.GetEntry(HistoryEntry) is not null);
+        var history = zip.GetEntry(HistoryEntry) is null ? null : ParseHistory(ReadEntry(zip, HistoryEntry, MaxHistoryBytes, source), source);
+        return new ModelInfo(config, count, weights.Entries.Count, bytes.LongLength, history is not null)
+        {
+            SuspectWeightCount = suspect,
+            HistoryRowCount = history?.Rows.Count ?? 0,
+        };
     }
 
     /// <summary>The training history stored in a model file, or null when it has none.</summary>
@@ -200,7 +230,11 @@ public static class ModelStore
         var source = $"Model file '{path}'";
         using var zip = OpenZip(stream, source);
         if (zip.GetEntry(HistoryEntry) is null) return null;
-        var bytes = ReadEntry(zip, HistoryEntry, MaxHistoryBytes, source);
+        return ParseHistory(ReadEntry(zip, HistoryEntry, MaxHistoryBytes, source), source);
+    }
+
+    private static TrainingHistory ParseHistory(byte[] bytes, string source)
+    {
         try { return TrainingHistory.ReadCsv(new MemoryStream(bytes)); }
         catch (InvalidDataException ex) { throw new InvalidDataException($"{source}: {HistoryEntry} is damaged: {ex.Message}", ex); }
     }
@@ -209,18 +243,28 @@ public static class ModelStore
 
     private static FileStream OpenFile(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        // A FIFO or device given as the model would block or never end: refuse it before opening.
+        RegularFile.Ensure(path, "Model file");
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
     }
 
     private static ZipArchive OpenZip(Stream stream, string source)
     {
-        try { return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
+        ZipArchive zip;
+        try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
         catch (Exception ex) when (ex is InvalidDataException or IOException or ArgumentException)
         {
             throw new InvalidDataException($"{source} is not a model file: it is not a readable zip archive ({ex.Message})", ex);
         }
+        // Readers disagree on which of two same-named entries counts (.NET takes the first, Python the last):
+        // one file would be two models. Refuse any repeated name.
+        var repeated = zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+        {
+            zip.Dispose();
+            throw new InvalidDataException($"{source} is not a valid model file: it holds {repeated.Count()} entries named '{repeated.Key}'.");
+        }
+        return zip;
     }
 
     private static byte[] ReadEntry(ZipArchive zip, string name, long maxBytes, string source)
@@ -312,6 +356,37 @@ public static class ModelStore
 
     private static string Str(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+
+    private static void RejectSuspectWeights(SafeTensorsFile weights, string source)
+    {
+        var (count, first) = WeightValueScan.Scan(weights);
+        if (count > 0) throw SuspectWeights(count, first!, source);
+    }
+
+    private static InvalidDataException SuspectWeights(long count, string first, string source) =>
+        new($"{source}: {WeightsEntry} holds {count:N0} non-finite or absurd value(s) (NaN, ±Inf or |w| > {ModelLoadOptions.MaxAbsWeight:G0}); " +
+            $"the first: {first}. The model would compute NaN; load it with {nameof(ModelLoadOptions.AllowNonFiniteWeights)} (vae info --allow-nonfinite) only to inspect it.");
+
+    /// <summary>
+    /// Compares the size the configuration implies with the weights' header before any module exists, so that an edited
+    /// config.json (hidden sizes [30000, 30000]) cannot make loading allocate gigabytes only to fail the shape check.
+    /// </summary>
+    private static void CheckSizeBeforeBuilding(IModelFamily family, ModelConfig config, SafeTensorsFile weights, string source)
+    {
+        long? needed;
+        try { needed = family.MinimumWeightCount(config); }
+        catch (Exception ex) when (ex is ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException($"{source}: the options in {ConfigEntry} are not valid for '{config.Kind}': {ex.Message}", ex);
+        }
+        catch (InvalidDataException ex) when (!ex.Message.StartsWith(source, StringComparison.Ordinal)) { throw new InvalidDataException($"{source}: {ex.Message}", ex); }
+        if (needed is not long n) return;
+        long stored = weights.Entries.Values.Sum(e => e.ElementCount);
+        if (n > stored)
+            throw new InvalidDataException(
+                $"{source}: {ConfigEntry} describes a '{config.Kind}' model with at least {n:N0} weights, but {WeightsEntry} holds {stored:N0}; " +
+                "the configuration does not match the weights (checked before building the model).");
+    }
 
     private static void CheckWeights(SafeTensorsFile weights, IReadOnlyDictionary<string, Tensor> expected, string source)
     {
