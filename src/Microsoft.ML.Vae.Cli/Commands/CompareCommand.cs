@@ -49,6 +49,7 @@ internal sealed class CompareCommand : ICommand
         else
         {
             // Widths from the content, so a long name or value shifts its column instead of breaking the table.
+            int w = Math.Max(6, keys.Max(k => k.Length));
                 var widths = names.Select((n, i) => Math.Max(Math.Max(8, n.Length), keys.Max(k => Cell(columns[i], k).Length))).ToArray();
             o.WriteLine("metric".PadRight(w) + string.Concat(names.Select((n, i) => "  " + SingleLine(n).PadLeft(widths[i]))));
             foreach (var k in keys) o.WriteLine(k.PadRight(w) + string.Concat(columns.Select((c, i) => "  " + Cell(c, k).PadLeft(widths[i]))));
