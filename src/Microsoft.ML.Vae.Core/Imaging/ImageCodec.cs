@@ -136,7 +136,8 @@ public static unsafe class ImageCodec
                 buffer = hwcPixels.ToArray();
                 break;
             case 3:
-                info = new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque);
+                // The JPEG encoder takes RGBA (opaque) but not RGBX.
+                info = new SKImageInfo(width, height, format == ImageFileFormat.Png ? SKColorType.Rgb888x : SKColorType.Rgba8888, SKAlphaType.Opaque);
                 buffer = new byte[(long)width * height * 4];
                 for (long i = 0, j = 0; i < expected; i += 3, j += 4)
                 {

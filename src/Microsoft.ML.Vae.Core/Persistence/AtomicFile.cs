@@ -28,7 +28,7 @@ public static class AtomicFile
     });
 
     // Tests put a failing stream between the writer and the file; flows with the calling context only.
-    private static readonly AsyncLocal<Func<Stream, Stream>?> Interceptor = new();
+    private static readonly AsyncLocal<Func<string, Stream, Stream>?> Interceptor = new();
 
     /// <summary>Writes <paramref name="path"/> atomically through <paramref name="write"/>; the folder is created when missing.</summary>
     /// <exception cref="IOException">The file could not be written; the previous file is unchanged.</exception>
@@ -50,7 +50,7 @@ public static class AtomicFile
             temp = Path.Combine(dir, $".{name}.{Guid.NewGuid():N}{TemporaryExtension}");
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                var target = Interceptor.Value?.Invoke(fs) ?? fs;
+                var target = Interceptor.Value?.Invoke(full, fs) ?? fs;
                 write(target);
                 target.Flush();
                 fs.Flush(flushToDisk: true);
@@ -128,8 +128,11 @@ public static class AtomicFile
         return removed;
     }
 
-    /// <summary>Routes the writes of this context through <paramref name="wrap"/> until disposed (fault-injection tests).</summary>
-    internal static IDisposable InterceptForTesting(Func<Stream, Stream> wrap)
+    /// <summary>
+    /// Routes the writes of this context through <paramref name="wrap"/> (given the target's full path and the
+    /// temporary file's stream) until disposed: fault-injection tests.
+    /// </summary>
+    internal static IDisposable InterceptForTesting(Func<string, Stream, Stream> wrap)
     {
         ArgumentNullException.ThrowIfNull(wrap);
         var previous = Interceptor.Value;
