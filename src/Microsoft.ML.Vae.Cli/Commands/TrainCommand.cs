@@ -33,10 +33,10 @@ internal sealed class TrainCommand : ICommand
         new("epochs", false, "training epochs (finite data sets)", "n"),
         new("batch-size", false, "mini-batch size", "n"),
         new("lr", false, "learning rate", "x"),
-        new("limit", false, "use only the first N training samples", "n"),
+        new("limit", false, "use only the first N training samples (finite data sets)", "n"),
         new("log-interval", false, "steps between progress lines (default 100)", "n"),
         new("checkpoint-interval", false, "steps between checkpoints (default: only at the end)", "n"),
-        new("resume", true, "resume from the latest checkpoint in <out>/checkpoints"),
+        new("resume", true, "continue the run in <out>/checkpoints: options left out come from it; more --iterations extend it; changes to the run are refused"),
         CommonOptions.Seed, CommonOptions.Device, CommonOptions.Threads,
         new("out", false, "output folder", "dir"),
     ];
