@@ -210,7 +210,7 @@ public sealed class CliFaultCorpusTests
 
     public static IEnumerable<object[]> CaseNames => Cases().Select(c => new object[] { c.Name });
 
-    [DataTestMethod]
+    [TestMethod]
     [DynamicData(nameof(CaseNames))]
     public void Fault(string name)
     {

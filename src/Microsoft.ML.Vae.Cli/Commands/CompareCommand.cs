@@ -21,7 +21,7 @@ internal sealed class CompareCommand : ICommand
     public int Run(ParsedArguments args, CancellationToken cancellationToken)
     {
         var files = args.Require("json").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var names = args.Get("names")?.Split(',', StringSplitOptions.TrimEntries) ?? files.Select(Path.GetFileNameWithoutExtension).ToArray()!;
+        var names = args.Get("names")?.Split(',', StringSplitOptions.TrimEntries) ?? files.Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
         if (names.Length != files.Length) throw new UsageException($"--names has {names.Length} entries for {files.Length} files.");
         var columns = new List<Dictionary<string, string>>();
         var keys = new List<string>();

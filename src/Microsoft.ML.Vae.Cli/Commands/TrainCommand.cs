@@ -49,7 +49,8 @@ internal sealed class TrainCommand : ICommand
         // A resume continues the recorded run: its options are the base, the ones given now must not change it.
         var resumePoint = args.Has("resume") ? RunSettings.FindCheckpoint(checkpointDirectory) : null;
         var recorded = resumePoint?.Recorded;
-        if (args.Has("resume") && resumePoint is null)
+        // (Checkpoints that exist but cannot be read are left to the trainer, which names what is wrong with each.)
+        if (args.Has("resume") && resumePoint is null && Core.Training.CheckpointFile.List(checkpointDirectory).Count == 0)
             output.WriteLine($"no checkpoint to resume in {checkpointDirectory}; starting a fresh run");
         if (recorded is not null) RunSettings.RequireSameIdentity(recorded, args, resumePoint!.Value.Path);
         var runArgs = recorded is not null ? RunSettings.Merge(Name, args, recorded) : args;
