@@ -91,6 +91,8 @@ public static class Program
         {
             FileNotFoundException or DirectoryNotFoundException => "file not found",
             InvalidDataException => "invalid file",
+            // Reads name their file; failed writes come from the atomic writer, which says the old file is unchanged.
+            IOException => "i/o error",
             ArgumentException => "invalid input",
             NotSupportedException => "not supported",
             Microsoft.ML.Vae.Core.Training.TrainingDivergedException => "training diverged",

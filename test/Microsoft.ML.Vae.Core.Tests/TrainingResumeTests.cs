@@ -107,10 +107,42 @@ public sealed class TrainingResumeTests
         Assert.AreEqual(done.Result.CheckpointPath, again.Result.CheckpointPath);
     }
 
+    [TestMethod]
+    public void ResumingWithFewerIterationsThanFinishedIsAnError()
+    {
+        // It used to return the finished state as if the shorter run had been done.
+        long baseline = LiveTensors.Count;
+        using var folder = new TrainingTestFolder();
+        Run("dataset", 10, folder.Path, resume: false);
+        var ex = Assert.ThrowsExactly<InvalidOperationException>(() => Run("dataset", 5, folder.Path, resume: true));
+        StringAssert.Contains(ex.Message, "already finished 10 steps");
+        StringAssert.Contains(ex.Message, "5 iterations");
+        Assert.IsNotNull(CheckpointFile.FindLatest(folder.Path), "the checkpoint must survive the refused resume");
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");
+    }
+
+    [TestMethod]
+    public void CheckpointsCarryTheRunSettings()
+    {
+        using var folder = new TrainingTestFolder();
+        var settings = new Dictionary<string, string> { ["lr"] = "0.001", ["model"] = "vae", ["odd \"key\""] = "ünïcode, \n new line" };
+        Run("dataset", 10, folder.Path, resume: false, runSettings: settings);
+        var read = CheckpointFile.ReadRunSettings(CheckpointFile.FindLatest(folder.Path)!);
+        Assert.IsNotNull(read);
+        CollectionAssert.AreEquivalent(settings.ToList(), read.ToList());
+
+        using var other = new TrainingTestFolder();
+        Run("dataset", 10, other.Path, resume: false);
+        Assert.IsNull(CheckpointFile.ReadRunSettings(CheckpointFile.FindLatest(other.Path)!), "no settings given, none stored");
+    }
+
     private sealed record Outcome(TrainingResult Result, float[] Parameters, long[] ResumedAt);
 
     private static Outcome Run(string source, long iterations, string? dir, bool resume, bool secondBatch = false,
-        IProgress<TrainingProgress>? progress = null, CancellationToken token = default, bool torchSharpAdam = false)
+        IProgress<TrainingProgress>? progress = null, CancellationToken token = default, bool torchSharpAdam = false,
+        IReadOnlyDictionary<string, string>? runSettings = null)
     {
         // Fresh objects every time, initialized from a fixed seed as a new process would be.
         torch.manual_seed(1234);
@@ -124,6 +156,7 @@ public sealed class TrainingResumeTests
             CheckpointDirectory = dir,
             Resume = resume,
             Seed = 7,
+            RunSettings = runSettings,
         };
         TrainingResult result;
         if (source == "sampler")

@@ -61,6 +61,13 @@ public sealed class ParsedArguments
         return new ParsedArguments(command, values);
     }
 
+    /// <summary>The options given, by name (null for switches), in no particular order.</summary>
+    public IReadOnlyDictionary<string, string?> Given => _values;
+
+    /// <summary>Arguments of <paramref name="command"/> made from option values (null for switches), e.g. a recorded run's.</summary>
+    public static ParsedArguments FromValues(string command, IReadOnlyDictionary<string, string?> values) =>
+        new(command, new Dictionary<string, string?>(values, StringComparer.Ordinal));
+
     /// <summary>True when the option was given.</summary>
     public bool Has(string name) => _values.ContainsKey(name);
 

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Core.Evaluation;
+using Microsoft.ML.Vae.Core.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ internal sealed class EncodeCommand : ICommand
         CommonOptions.Model,
         new("data", false, "dataset to encode (the test split when there is one)", "dataset"),
         new("out", false, "output CSV", "latents.csv"),
-        new("limit", false, "encode only the first N samples", "n"),
+        new("limit", false, "encode at most N samples (N ≥ 1; caps --count on 2-D samplers)", "n"),
         new("count", false, "samples to draw from a 2-D sampler (default 5000)", "n"),
         CommonOptions.Seed, CommonOptions.Device, CommonOptions.Threads,
     ];
@@ -28,6 +29,9 @@ internal sealed class EncodeCommand : ICommand
     {
         var outPath = args.Require("out");
         var spec = args.Require("data");
+        // Numbers are checked before anything is loaded, so a bad one is never silently skipped.
+        long? limit = args.GetLong("limit", 1);
+        long? count = args.GetLong("count", 1, 10_000_000);
         var device = CommonOptions.ApplyRuntime(args);
         using var model = CommonOptions.LoadModel(args, device);
         torch.manual_seed(args.GetLong("seed", 0) ?? 0);
@@ -35,11 +39,12 @@ internal sealed class EncodeCommand : ICommand
         using var scope = torch.NewDisposeScope();
         Tensor features;
         Tensor? labels = null;
-        if (data.IsToy) features = data.Sampler!.Sample(args.GetLong("count", 1, 10_000_000) ?? 5000);
+        if (data.IsToy) features = data.Sampler!.Sample(Math.Min(count ?? 5000, limit ?? long.MaxValue));
         else
         {
+            if (count is not null) throw new UsageException($"--count draws from a 2-D sampler; '{spec}' is a fixed data set, use --limit.");
             var set = data.Evaluation;
-            long n = Math.Min(set.Count, args.GetLong("limit", 1) ?? set.Count);
+            long n = Math.Min(set.Count, limit ?? set.Count);
             features = set.Features.narrow(0, 0, n);
             labels = set.Labels?.narrow(0, 0, n);
         }
@@ -47,23 +52,26 @@ internal sealed class EncodeCommand : ICommand
         long[] labelValues = labels?.contiguous().data<long>().ToArray() ?? [];
         int d = model.LatentDim;
         long rows = codes.Length / d;
-        CommonOptions.EnsureParent(outPath);
-        using var w = new StreamWriter(outPath, false, new UTF8Encoding(false));
-        var header = Enumerable.Range(0, d).Select(i => $"z{i}").ToList();
-        if (labels is not null) header.Add("label");
-        w.WriteLine(string.Join(',', header));
-        var sb = new StringBuilder();
-        for (long r = 0; r < rows; r++)
+        bool labelled = labels is not null;
+        AtomicFile.Write(outPath, stream =>
         {
-            sb.Clear();
-            for (int j = 0; j < d; j++)
+            using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            var header = Enumerable.Range(0, d).Select(i => $"z{i}").ToList();
+            if (labelled) header.Add("label");
+            w.WriteLine(string.Join(',', header));
+            var sb = new StringBuilder();
+            for (long r = 0; r < rows; r++)
             {
-                if (j > 0) sb.Append(',');
-                sb.Append(codes[r * d + j].ToString("R", CultureInfo.InvariantCulture));
+                sb.Clear();
+                for (int j = 0; j < d; j++)
+                {
+                    if (j > 0) sb.Append(',');
+                    sb.Append(codes[r * d + j].ToString("R", CultureInfo.InvariantCulture));
+                }
+                if (labelled) sb.Append(',').Append(labelValues[r].ToString(CultureInfo.InvariantCulture));
+                w.WriteLine(sb);
             }
-            if (labels is not null) sb.Append(',').Append(labelValues[r].ToString(CultureInfo.InvariantCulture));
-            w.WriteLine(sb);
-        }
+        });
         Console.Out.WriteLine($"wrote {rows} latent vectors of size {d} to {outPath}");
         return 0;
     }

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Cli.Evaluation;
+using Microsoft.ML.Vae.Core.Persistence;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
@@ -66,8 +68,9 @@ internal sealed class EvaluateCommand : ICommand
         output.WriteLine($"({watch.Elapsed.TotalSeconds:F1} s)");
         if (args.Get("json") is string jsonPath)
         {
-            CommonOptions.EnsureParent(jsonPath);
-            File.WriteAllText(jsonPath, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            // A metric can be NaN or infinite (a diverged model): JSON has no such numbers, so they are written as the strings "NaN", "Infinity", "-Infinity".
+            var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
+            AtomicFile.WriteAllText(jsonPath, json);
             output.WriteLine($"wrote {jsonPath}");
         }
         return 0;

@@ -2,6 +2,7 @@ using Microsoft.ML.Vae.Cli.CommandLine;
 using Microsoft.ML.Vae.Cli.Data;
 using Microsoft.ML.Vae.Cli.Output;
 using Microsoft.ML.Vae.Core.Evaluation;
+using Microsoft.ML.Vae.Core.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,13 +12,13 @@ namespace Microsoft.ML.Vae.Cli.Commands;
 internal sealed class SampleCommand : ICommand
 {
     public string Name => "sample";
-    public string Summary => "draw samples from a trained model into a PNG";
+    public string Summary => "draw samples from a trained model into a PNG or JPEG";
 
     public IReadOnlyList<OptionSpec> Options { get; } =
     [
         CommonOptions.Model,
         new("count", false, "number of samples (default 64; 5000 for 2-D)", "n"),
-        new("out", false, "output PNG", "file.png"),
+        new("out", false, "output picture: .png (PNG) or .jpg/.jpeg (JPEG)", "file.png"),
         new("low-posterior", true, "prior samples in holes of the aggregate posterior (needs --data)"),
         new("high-posterior", true, "aggregate-posterior samples the prior under-covers (needs --data)"),
         new("data", false, "data for the posterior-based sample sets", "dataset"),
@@ -27,6 +28,9 @@ internal sealed class SampleCommand : ICommand
     public int Run(ParsedArguments args, CancellationToken cancellationToken)
     {
         var outPath = args.Require("out");
+        // The file's name decides its format; refuse a name whose format cannot be written before any work.
+        if (ImageFileFormats.TryFromPath(outPath) is null)
+            throw new UsageException($"--out '{outPath}': samples are written as {string.Join(", ", ImageFileFormats.Extensions)} (the extension picks PNG or JPEG).");
         if (args.Has("low-posterior") && args.Has("high-posterior")) throw new UsageException("Choose --low-posterior or --high-posterior, not both.");
         var device = CommonOptions.ApplyRuntime(args);
         long seed = args.GetLong("seed", 0) ?? 0;

@@ -33,10 +33,10 @@ internal sealed class TrainCommand : ICommand
         new("epochs", false, "training epochs (finite data sets)", "n"),
         new("batch-size", false, "mini-batch size", "n"),
         new("lr", false, "learning rate", "x"),
-        new("limit", false, "use only the first N training samples", "n"),
+        new("limit", false, "use only the first N training samples (finite data sets)", "n"),
         new("log-interval", false, "steps between progress lines (default 100)", "n"),
         new("checkpoint-interval", false, "steps between checkpoints (default: only at the end)", "n"),
-        new("resume", true, "resume from the latest checkpoint in <out>/checkpoints"),
+        new("resume", true, "continue the run in <out>/checkpoints: options left out come from it; more --iterations extend it; changes to the run are refused"),
         CommonOptions.Seed, CommonOptions.Device, CommonOptions.Threads,
         new("out", false, "output folder", "dir"),
     ];
@@ -44,16 +44,46 @@ internal sealed class TrainCommand : ICommand
     public int Run(ParsedArguments args, CancellationToken cancellationToken)
     {
         var outDir = args.Require("out");
-        var dataSpec = args.Require("data");
+        var output = Console.Out;
+        var checkpointDirectory = Path.Combine(outDir, "checkpoints");
+        // A resume continues the recorded run: its options are the base, the ones given now must not change it.
+        var resumePoint = args.Has("resume") ? RunSettings.FindCheckpoint(checkpointDirectory) : null;
+        var recorded = resumePoint?.Recorded;
+        // (Checkpoints that exist but cannot be read are left to the trainer, which names what is wrong with each.)
+        if (args.Has("resume") && resumePoint is null && Core.Training.CheckpointFile.List(checkpointDirectory).Count == 0)
+            output.WriteLine($"no checkpoint to resume in {checkpointDirectory}; starting a fresh run");
+        if (recorded is not null) RunSettings.RequireSameIdentity(recorded, args, resumePoint!.Value.Path);
+        var runArgs = recorded is not null ? RunSettings.Merge(Name, args, recorded) : args;
+
+        var dataSpec = runArgs.Require("data");
         var device = CommonOptions.ApplyRuntime(args);
-        long seed = args.GetLong("seed", 0) ?? 0;
+        long seed = runArgs.GetLong("seed", 0) ?? 0;
+        long? limit = runArgs.GetLong("limit", 1);
         torch.manual_seed(seed);
-        using var data = CliDatasets.Resolve(dataSpec, args.GetLong("limit", 1));
-        var setup = CliModelFactory.Create(args, data, device);
+        using var data = CliDatasets.Resolve(dataSpec, limit);
+        if (data.IsToy && limit is not null)
+            throw new UsageException($"--limit caps a finite data set; '{data.Name}' is sampled afresh every batch, so there is nothing to limit.");
+        var setup = CliModelFactory.Create(runArgs, data, device);
         using var model = setup.Model;
         using var program = setup.Program;
+        var settings = RunSettings.Record(runArgs, setup, data, seed);
+        if (resumePoint is { } point)
+        {
+            if (setup.Iterations < point.Step)
+                throw new UsageException(
+                    $"--resume: the checkpoint {Path.GetFileName(point.Path)} has already finished {point.Step:N0} steps, more than the {setup.Iterations:N0} iterations asked for; " +
+                    $"ask for at least {point.Step:N0} (or leave --iterations out to finish the run's own count).");
+            if (recorded is null)
+                output.WriteLine($"warning: {Path.GetFileName(point.Path)} records no run settings (an older version wrote it); the options given now are not checked against it");
+            else
+            {
+                RunSettings.RequireSameRun(recorded, settings, args, point.Path);
+                long? before = RunSettings.Iterations(recorded);
+                if (before is long b && b != setup.Iterations)
+                    output.WriteLine($"resuming at step {point.Step:N0} with {setup.Iterations:N0} iterations instead of the run's {b:N0}");
+            }
+        }
         Directory.CreateDirectory(outDir);
-        var output = Console.Out;
         output.WriteLine($"training {setup.Description} on {data.Name} for {setup.Iterations:N0} iterations ({torch.get_num_threads()} threads, {Devices.Describe(device)})");
 
         var options = new TrainerOptions
@@ -61,16 +91,16 @@ internal sealed class TrainCommand : ICommand
             Iterations = setup.Iterations,
             LogInterval = (int)(args.GetLong("log-interval", 1, int.MaxValue) ?? Math.Clamp(setup.Iterations / 50, 1, 100)),
             CheckpointInterval = args.GetLong("checkpoint-interval", 1) ?? 0,
-            CheckpointDirectory = Path.Combine(outDir, "checkpoints"),
+            CheckpointDirectory = checkpointDirectory,
             Resume = args.Has("resume"),
             Seed = seed,
             Device = device,
+            RunSettings = settings,
         };
         using DisposableSource source = data.Sampler is not null
             ? new DisposableSource(new SamplerBatchSource(data.Sampler, setup.BatchSize, device))
             : new DisposableSource(new DatasetBatchSource(data.Train!, setup.BatchSize, shuffle: true, dropLast: true, seed: seed, device: device));
-        bool resuming = options.Resume && Core.Training.CheckpointFile.FindLatest(options.CheckpointDirectory) is not null;
-        if (!resuming) setup.PrepareFreshRun?.Invoke(source);
+        if (resumePoint is null) setup.PrepareFreshRun?.Invoke(source);
         var trainer = new Trainer(program, options);
         var watch = Stopwatch.StartNew();
         var result = ProgressView.Run(setup.Iterations, output, p => trainer.Train(source, p, cancellationToken));

@@ -73,7 +73,16 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
+                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)")
+            {
+                Settings = new Dictionary<string, string>
+                {
+                    ["decoupled-prior"] = TrainingSetup.Format(options.DecoupledPrior),
+                    ["latent-dim"] = TrainingSetup.Format(options.LatentDim),
+                    ["batch-size"] = TrainingSetup.Format(options.BatchSize),
+                    ["lr"] = TrainingSetup.Format(options.LearningRate),
+                },
+            };
         }
         catch
         {

@@ -28,7 +28,17 @@ internal static class GamixSetup
         {
             var program = GamixTraining.CreateProgram(model, options);
             return new TrainingSetup(model, program, options.BatchSize, options.Iterations,
-                $"{options.Kind}{(patchGan ? " + PatchGAN" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {model.parameters().Sum(p => p.numel()):N0} parameters)");
+                $"{options.Kind}{(patchGan ? " + PatchGAN" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {model.parameters().Sum(p => p.numel()):N0} parameters)")
+            {
+                Settings = new Dictionary<string, string>
+                {
+                    ["patch-gan"] = TrainingSetup.Format(patchGan),
+                    ["latent-dim"] = TrainingSetup.Format(options.LatentDim),
+                    ["batch-size"] = TrainingSetup.Format(options.BatchSize),
+                    ["lr"] = TrainingSetup.Format(options.LearningRate),
+                    ["discriminator-lr"] = TrainingSetup.Format(options.DiscriminatorLearningRate),
+                },
+            };
         }
         catch
         {

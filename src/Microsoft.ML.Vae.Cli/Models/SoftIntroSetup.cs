@@ -71,6 +71,17 @@ internal static class SoftIntroSetup
                 $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {model.parameters().Sum(p => p.numel()):N0} parameters)")
             {
                 PrepareFreshRun = source => SoftIntroTraining.InitializePrior(model, source),
+                Settings = new Dictionary<string, string>
+                {
+                    ["prior"] = prior,
+                    ["components"] = learned ? TrainingSetup.Format(options.Components) : "-",
+                    ["clip-variance"] = TrainingSetup.Format(learned && options.ClipPriorVariance),
+                    ["responsibility"] = learned ? TrainingSetup.Format(options.ResponsibilityWeight) : "-",
+                    ["latent-dim"] = TrainingSetup.Format(options.LatentDim),
+                    ["batch-size"] = TrainingSetup.Format(options.BatchSize),
+                    ["lr"] = TrainingSetup.Format(options.LearningRate),
+                    ["prior-lr"] = TrainingSetup.Format(options.PriorLearningRate),
+                },
             };
         }
         catch

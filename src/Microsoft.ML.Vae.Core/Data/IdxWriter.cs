@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Microsoft.ML.Vae.Core.Engine;
+using Microsoft.ML.Vae.Core.Persistence;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,7 +14,7 @@ namespace Microsoft.ML.Vae.Core.Data;
 public static class IdxWriter
 {
     /// <summary>Writes <paramref name="data"/> (row-major) with the given dimension sizes.</summary>
-    /// <param name="path">The file to create or overwrite; ".gz" selects gzip compression.</param>
+    /// <param name="path">The file to create or overwrite (atomically); ".gz" selects gzip compression.</param>
     /// <param name="data">Exactly prod(<paramref name="dimensions"/>) bytes.</param>
     /// <param name="dimensions">1 to 255 positive sizes, e.g. [N, 28, 28] for images or [N] for labels.</param>
     public static void WriteUnsignedBytes(string path, ReadOnlySpan<byte> data, ReadOnlySpan<int> dimensions)
@@ -36,12 +37,16 @@ public static class IdxWriter
         for (int i = 0; i < dimensions.Length; i++)
             BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * i), dimensions[i]);
 
-        using var file = File.Create(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(file, CompressionLevel.Fastest)
-            : file;
-        stream.Write(header);
-        stream.Write(data);
+        var bytes = new byte[header.Length + data.Length];
+        header.CopyTo(bytes, 0);
+        data.CopyTo(bytes.AsSpan(header.Length));
+        bool gzip = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        AtomicFile.Write(path, file =>
+        {
+            if (!gzip) { file.Write(bytes); return; }
+            using var zipped = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true);
+            zipped.Write(bytes);
+        });
     }
 
     /// <summary>

@@ -257,12 +257,8 @@ public sealed class ClassifierFeatureExtractor : IFeatureExtractor
             ["featureDimension"] = _network.FeatureDimension.ToString(CultureInfo.InvariantCulture),
             ["dropout"] = _network.Dropout.ToString("R", CultureInfo.InvariantCulture),
         };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        // Write then rename, so a concurrent reader never sees half a file.
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllBytes(temporary, StateDictIO.Serialize(_network.state_dict(), metadata));
-        File.Move(temporary, path, overwrite: true);
+        // Atomic, so a concurrent reader never sees half a file.
+        Persistence.AtomicFile.WriteAllBytes(path, StateDictIO.Serialize(_network.state_dict(), metadata));
     }
 
     private static string CacheKey(string datasetName, ClassifierFeatureOptions options, TensorDataset train, int classes) =>

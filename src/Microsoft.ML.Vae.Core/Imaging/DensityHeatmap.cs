@@ -19,11 +19,11 @@ public static class DensityHeatmap
         39, 173, 129, 92, 200, 99, 170, 220, 50, 253, 231, 37,
     ];
 
-    /// <summary>Writes <paramref name="density"/> [H, W] as a PNG.</summary>
+    /// <summary>Writes <paramref name="density"/> [H, W] as a PNG (or JPEG for a .jpg/.jpeg name), atomically.</summary>
     public static void Save(string path, Tensor density, DensityHeatmapOptions? options = null)
     {
         using var pixels = Render(density, options);
-        PngOutput.Write(path, pixels);
+        PictureOutput.Write(path, pixels);
     }
 
     /// <summary>The picture as uint8 [H·k, W·k, 3] on the CPU (k = PixelsPerCell).</summary>

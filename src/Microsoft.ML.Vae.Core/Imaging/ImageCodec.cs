@@ -91,21 +91,58 @@ public static unsafe class ImageCodec
     }
 
     /// <summary>Writes interleaved 8-bit pixels (row-major, height × width × channels) as a PNG file, losslessly.</summary>
-    /// <param name="path">The file to create or overwrite.</param>
+    /// <param name="path">The file to create or overwrite (atomically; its folder must exist).</param>
     /// <param name="hwcPixels">Exactly <c>width · height · channels</c> bytes.</param>
     /// <param name="width">Image width in pixels.</param>
     /// <param name="height">Image height in pixels.</param>
     /// <param name="channels">1 (written as an 8-bit gray PNG), 3 (RGB) or 4 (RGBA, not premultiplied).</param>
     /// <exception cref="ArgumentOutOfRangeException">The size or channel count is invalid.</exception>
     /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void WritePng(string path, ReadOnlySpan<byte> hwcPixels, int width, int height, int channels)
+    /// <exception cref="IOException">The file cannot be written; any previous file is unchanged.</exception>
+    public static void WritePng(string path, ReadOnlySpan<byte> hwcPixels, int width, int height, int channels) =>
+        WriteImage(path, hwcPixels, width, height, channels, ImageFileFormat.Png);
+
+    /// <summary>Writes a uint8 tensor [H, W, C] (C = 1, 3 or 4) or [H, W] (gray) as a PNG file.</summary>
+    /// <exception cref="ArgumentException">The tensor is not uint8 or not shaped [H, W] or [H, W, C].</exception>
+    public static void WritePng(string path, Tensor hwc) => WriteImage(path, hwc, ImageFileFormat.Png);
+
+    /// <summary>Writes a uint8 tensor [H, W, C] (C = 1, 3 or 4) or [H, W] (gray) as a <paramref name="format"/> file.</summary>
+    /// <exception cref="ArgumentException">The tensor is not uint8 or not shaped [H, W] or [H, W, C].</exception>
+    public static void WriteImage(string path, Tensor hwc, ImageFileFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(hwc);
+        if (hwc.dtype != ScalarType.Byte)
+            throw new ArgumentException($"Image pixels must be a uint8 tensor, not {hwc.dtype}.", nameof(hwc));
+        var shape = hwc.shape;
+        if (shape.Length is not (2 or 3))
+            throw new ArgumentException($"Image pixels must be shaped [H, W] or [H, W, C], not [{string.Join(", ", shape)}].", nameof(hwc));
+        int channels = shape.Length == 2 ? 1 : checked((int)shape[2]);
+        // ToBytes copies row-major from any layout or device.
+        WriteImage(path, TensorData.ToBytes(hwc), checked((int)shape[1]), checked((int)shape[0]), channels, format);
+    }
+
+    /// <summary>
+    /// Writes interleaved 8-bit pixels as a PNG (lossless) or JPEG (quality 95; gray stays gray, an alpha
+    /// channel is dropped) file, atomically: a failed write leaves any previous file unchanged.
+    /// </summary>
+    /// <param name="path">The file to create or overwrite; its folder must exist.</param>
+    /// <param name="hwcPixels">Exactly <c>width · height · channels</c> bytes.</param>
+    /// <param name="width">Image width in pixels.</param>
+    /// <param name="height">Image height in pixels.</param>
+    /// <param name="channels">1 (gray), 3 (RGB) or 4 (RGBA, not premultiplied).</param>
+    /// <param name="format">The file format (see <see cref="ImageFileFormats.FromPath"/> to take it from a file name).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The size, channel count or format is invalid.</exception>
+    /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
+    /// <exception cref="IOException">The file cannot be written; any previous file is unchanged.</exception>
+    public static void WriteImage(string path, ReadOnlySpan<byte> hwcPixels, int width, int height, int channels, ImageFileFormat format)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(width <= 0 ? nameof(width) : nameof(height), $"Image size {width}×{height} must be positive.");
         if (channels is not (1 or 3 or 4))
-            throw new ArgumentOutOfRangeException(nameof(channels), channels, "A PNG needs 1, 3 or 4 channels.");
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "An image needs 1, 3 or 4 channels.");
+        if (format is not (ImageFileFormat.Png or ImageFileFormat.Jpeg))
+            throw new ArgumentOutOfRangeException(nameof(format), format, "The format must be PNG or JPEG.");
         long expected = (long)width * height * channels;
         if (hwcPixels.Length != expected)
             throw new ArgumentException($"A {width}×{height}×{channels} image needs {expected} bytes but {hwcPixels.Length} were given.", nameof(hwcPixels));
@@ -120,7 +157,8 @@ public static unsafe class ImageCodec
                 buffer = hwcPixels.ToArray();
                 break;
             case 3:
-                info = new SKImageInfo(width, height, SKColorType.Rgb888x, SKAlphaType.Opaque);
+                // The JPEG encoder takes RGBA (opaque) but not RGBX.
+                info = new SKImageInfo(width, height, format == ImageFileFormat.Png ? SKColorType.Rgb888x : SKColorType.Rgba8888, SKAlphaType.Opaque);
                 buffer = new byte[(long)width * height * 4];
                 for (long i = 0, j = 0; i < expected; i += 3, j += 4)
                 {
@@ -135,40 +173,24 @@ public static unsafe class ImageCodec
                 buffer = hwcPixels.ToArray();
                 break;
         }
-        SKData? png;
+        string name = format == ImageFileFormat.Png ? "PNG" : "JPEG";
+        SKData? encoded;
         fixed (byte* p = buffer)
         {
             using var pixmap = new SKPixmap(info, (IntPtr)p, info.RowBytes);
-            png = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6));
+            encoded = format == ImageFileFormat.Png
+                ? pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 6))
+                : pixmap.Encode(new SKJpegEncoderOptions(95, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore));
         }
-        if (png is null) throw new IOException($"cannot encode the {width}×{height}×{channels} image for '{path}' as PNG.");
-        using (png)
+        if (encoded is null) throw new IOException($"cannot encode the {width}×{height}×{channels} image for '{path}' as {name}.");
+        using (encoded)
         {
-            try
-            {
-                using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-                stream.Write(png.AsSpan());
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new IOException($"cannot write PNG file '{path}': {ex.Message}", ex);
-            }
+            // Like any other writer, a picture never creates folders on its own: a missing one is an error.
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                throw new IOException($"cannot write {name} file '{path}': the folder '{folder}' does not exist.");
+            Persistence.AtomicFile.Write(path, s => s.Write(encoded.AsSpan()));
         }
-    }
-
-    /// <summary>Writes a uint8 tensor [H, W, C] (C = 1, 3 or 4) or [H, W] (gray) as a PNG file.</summary>
-    /// <exception cref="ArgumentException">The tensor is not uint8 or not shaped [H, W] or [H, W, C].</exception>
-    public static void WritePng(string path, Tensor hwc)
-    {
-        ArgumentNullException.ThrowIfNull(hwc);
-        if (hwc.dtype != ScalarType.Byte)
-            throw new ArgumentException($"PNG pixels must be a uint8 tensor, not {hwc.dtype}.", nameof(hwc));
-        var shape = hwc.shape;
-        if (shape.Length is not (2 or 3))
-            throw new ArgumentException($"PNG pixels must be shaped [H, W] or [H, W, C], not [{string.Join(", ", shape)}].", nameof(hwc));
-        int channels = shape.Length == 2 ? 1 : checked((int)shape[2]);
-        // ToBytes copies row-major from any layout or device.
-        WritePng(path, TensorData.ToBytes(hwc), checked((int)shape[1]), checked((int)shape[0]), channels);
     }
 
     /// <summary>Converts unpremultiplied RGBA to <paramref name="channels"/> channels the way stb_image does.</summary>

@@ -12,15 +12,15 @@ namespace Microsoft.ML.Vae.Core.Imaging;
 /// </summary>
 public static class ImageGrid
 {
-    /// <summary>Writes <paramref name="images"/> as a grid PNG.</summary>
-    /// <param name="path">The PNG file to create or overwrite (its folder is created when missing).</param>
+    /// <summary>Writes <paramref name="images"/> as a grid picture.</summary>
+    /// <param name="path">The file to create or overwrite atomically: PNG for .png, JPEG for .jpg/.jpeg, other extensions are refused (its folder is created when missing).</param>
     /// <param name="images">[N, C, H, W] with C = 1 (kept gray) or 3, values in [0, 1] (clamped; NaN shows black).</param>
     /// <param name="columns">Images per row; default ⌈√N⌉.</param>
     /// <param name="padding">Background pixels around and between the images (0 or more).</param>
     public static void Save(string path, Tensor images, int? columns = null, int padding = 2)
     {
         using var pixels = Compose(images, columns, padding);
-        PngOutput.Write(path, pixels);
+        PictureOutput.Write(path, pixels);
     }
 
     /// <summary>
@@ -53,6 +53,6 @@ public static class ImageGrid
         x = F.pad(x, [0, p, 0, p], PaddingModes.Constant, background);
         x = x.reshape(rows, cols, c, ch, cw).permute(2, 0, 3, 1, 4).reshape(c, rows * ch, cols * cw);
         x = F.pad(x, [p, 0, p, 0], PaddingModes.Constant, background);
-        return PngOutput.ToHwcBytes(x).MoveToOuterDisposeScope();
+        return PictureOutput.ToHwcBytes(x).MoveToOuterDisposeScope();
     }
 }

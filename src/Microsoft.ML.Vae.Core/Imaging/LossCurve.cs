@@ -14,15 +14,13 @@ public static class LossCurve
 {
     private const double MarginLeft = 72, MarginRight = 20, MarginTop = 40, MarginBottom = 52;
 
-    /// <summary>Writes the chart to <paramref name="path"/> (UTF-8 SVG; its folder is created when missing).</summary>
+    /// <summary>Writes the chart to <paramref name="path"/> atomically (UTF-8 SVG; its folder is created when missing).</summary>
     public static void SaveSvg(string path, IReadOnlyList<(string Name, IReadOnlyList<(long Step, double Value)> Points)> series,
         string title, LossCurveOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var svg = ToSvg(series, title, options);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        File.WriteAllText(path, svg, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        Persistence.AtomicFile.WriteAllText(path, svg);
     }
 
     /// <summary>The chart as SVG text.</summary>

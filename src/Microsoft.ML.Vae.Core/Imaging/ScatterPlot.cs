@@ -24,11 +24,14 @@ public static class ScatterPlot
         Save(path, points, sampler.PlotRange, options);
     }
 
-    /// <summary>Writes several point sets, each in its color, later ones drawn over earlier ones.</summary>
+    /// <summary>
+    /// Writes several point sets, each in its color, later ones drawn over earlier ones, atomically to
+    /// <paramref name="path"/>: PNG for .png, JPEG for .jpg/.jpeg; other extensions are refused.
+    /// </summary>
     public static void Save(string path, IReadOnlyList<(Tensor Points, Rgb Color)> series, double range, ScatterPlotOptions? options = null)
     {
         using var pixels = Render(series, range, options);
-        PngOutput.Write(path, pixels);
+        PictureOutput.Write(path, pixels);
     }
 
     /// <summary>The picture as uint8 [S, S, 3] on the CPU.</summary>
@@ -63,7 +66,7 @@ public static class ScatterPlot
             using var rgb = torch.tensor(new[] { color.R / 255f, color.G / 255f, color.B / 255f }, new long[] { 3, 1, 1 });
             canvas = canvas + alpha.unsqueeze(0) * (rgb - canvas);
         }
-        return PngOutput.ToHwcBytes(canvas).MoveToOuterDisposeScope();
+        return PictureOutput.ToHwcBytes(canvas).MoveToOuterDisposeScope();
     }
 
     /// <summary>Points per pixel, float32 [S, S]; row 0 is the top (y = +R). Points outside or non-finite are dropped.</summary>

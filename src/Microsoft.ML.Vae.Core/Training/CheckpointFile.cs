@@ -59,6 +59,27 @@ public static class CheckpointFile
     /// <summary>The training history stored in a checkpoint.</summary>
     public static TrainingHistory ReadHistory(string path) => ReadMeta(path).History;
 
+    /// <summary>
+    /// The run settings stored in a checkpoint (see <see cref="TrainerOptions.RunSettings"/>), or null when the
+    /// run stored none (or the file predates them).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a valid checkpoint or its settings entry is damaged.</exception>
+    public static IReadOnlyDictionary<string, string>? ReadRunSettings(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = SafeTensorsFormat.ReadFile(path);
+        _ = CheckpointMeta.Parse(file.Metadata, path);
+        if (!file.Metadata.TryGetValue(RunSettingsKey, out var json)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(json)
+                ?? throw new InvalidDataException($"Checkpoint '{path}' has an invalid '{RunSettingsKey}' entry: null.");
+        }
+        catch (JsonException ex) { throw new InvalidDataException($"Checkpoint '{path}' has an invalid '{RunSettingsKey}' entry: {ex.Message}", ex); }
+    }
+
+    private const string RunSettingsKey = "run";
+
     private static CheckpointMeta ReadMeta(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -70,7 +91,7 @@ public static class CheckpointFile
 
     /// <summary>Serializes the full training state.</summary>
     internal static byte[] Capture(ITrainingProgram program, long step, IBatchSource data, TrainingHistory history,
-        double[] lrScales, int rollbacks, long seed)
+        double[] lrScales, int rollbacks, long seed, IReadOnlyDictionary<string, string>? runSettings = null)
     {
         // The exported optimizer state and the generator state are new tensors: the scope releases them.
         using var scope = torch.NewDisposeScope();
@@ -95,6 +116,7 @@ public static class CheckpointFile
             ["data"] = data.SaveState(),
             ["history"] = history.ToCsv(),
         };
+        if (runSettings is not null) meta[RunSettingsKey] = JsonSerializer.Serialize(runSettings);
         for (int i = 0; i < program.Optimizers.Count; i++)
         {
             var (name, opt) = program.Optimizers[i];

@@ -63,6 +63,7 @@ public sealed class Trainer
     /// </summary>
     /// <exception cref="TrainingDivergedException">A loss term became NaN or infinite (after any allowed rollbacks).</exception>
     /// <exception cref="InvalidDataException">Resuming found only checkpoints that do not match the program.</exception>
+    /// <exception cref="InvalidOperationException">Resuming found a checkpoint past <see cref="TrainerOptions.Iterations"/>.</exception>
     public TrainingResult Train(IBatchSource data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -237,7 +238,7 @@ public sealed class Trainer
     // ---- checkpoints
 
     private byte[] Capture(IBatchSource data, RunState run) =>
-        CheckpointFile.Capture(_program, run.Step, data, run.History, run.LrScales, run.Rollbacks, _options.Seed);
+        CheckpointFile.Capture(_program, run.Step, data, run.History, run.LrScales, run.Rollbacks, _options.Seed, _options.RunSettings);
 
     private void Save(byte[] bytes, long step, RunState run, IProgress<TrainingProgress>? progress, Stopwatch clock)
     {
@@ -275,6 +276,12 @@ public sealed class Trainer
             try
             {
                 var restored = CheckpointFile.Restore(File.ReadAllBytes(path), path, _program, data);
+                // Training cannot go backwards: a run asked to stop before its newest checkpoint is an error, not a silent no-op
+                // (and not a reason to fall back to an older checkpoint).
+                if (restored.Step > _options.Iterations)
+                    throw new InvalidOperationException(
+                        $"Checkpoint '{path}' has already finished {restored.Step} steps, more than the {_options.Iterations} iterations asked for; " +
+                        $"ask for at least {restored.Step} to resume it.");
                 run.Step = restored.Step;
                 run.History = restored.History;
                 run.LrScales = restored.LrScales;

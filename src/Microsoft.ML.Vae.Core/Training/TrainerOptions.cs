@@ -68,6 +68,14 @@ public sealed class TrainerOptions
     /// <summary>Most NaN rollbacks allowed in one run before giving up (default 3).</summary>
     public int MaxRollbacks { get; set; } = 3;
 
+    /// <summary>
+    /// Settings that define the run, as the caller names them (for example the command-line options that
+    /// built the model and program); stored verbatim in every checkpoint and read back with
+    /// <see cref="CheckpointFile.ReadRunSettings"/>, so that a resume can check that it continues the same
+    /// run and refuse one that changes it. The trainer itself does not interpret them. Default null: none stored.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? RunSettings { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

@@ -158,15 +158,15 @@ public static class SafeTensorsFormat
         return result;
     }
 
-    /// <summary>Writes a safetensors file at <paramref name="path"/>, replacing any existing file.</summary>
+    /// <summary>Writes a safetensors file at <paramref name="path"/> atomically, replacing any existing file.</summary>
     /// <exception cref="ArgumentException">As for <see cref="Write"/>.</exception>
+    /// <exception cref="IOException">The file could not be written; any previous file is unchanged.</exception>
     public static void WriteFile(string path, IEnumerable<SafeTensorEntry> entries, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         // Validate before touching the file system so that bad input leaves no partial file.
         Prepared prepared = Prepare(entries, metadata);
-        using FileStream stream = new(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        WritePrepared(stream, prepared);
+        AtomicFile.Write(path, stream => WritePrepared(stream, prepared));
     }
 
     private sealed record Prepared(byte[] Header, SafeTensorEntry[] Ordered, long DataLength);
