@@ -6,7 +6,7 @@ using SkiaSharp;
 
 namespace Microsoft.ML.Vae.Core.Tests;
 
-/// <summary>Small files whose headers declare huge images (decompression bombs) and helpers to write good ones.</summary>
+/// <summary>Small files whose headers declare huge images (decompression bombs), and good images to sit beside them.</summary>
 internal static class HostileImageFiles
 {
     /// <summary>A valid PNG header declaring <paramref name="width"/> × <paramref name="height"/> RGB pixels, with one short image-data chunk.</summary>

@@ -181,7 +181,7 @@ public sealed class ArchitectureSizeBoundTests
     }
 }
 
-/// <summary>Unix file helpers for tests.</summary>
+/// <summary>Special Unix files for tests.</summary>
 internal static partial class UnixFiles
 {
     [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8)]
