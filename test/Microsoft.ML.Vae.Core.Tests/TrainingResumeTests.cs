@@ -62,6 +62,25 @@ public sealed class TrainingResumeTests
     }
 
     /// <summary>
+    /// A FIFO named like the newest checkpoint (a stray pipe in the run folder) is refused without being opened
+    /// (opening it would block forever) and the resume falls back to the real checkpoint before it.
+    /// </summary>
+    [TestMethod]
+    public void AFifoNamedLikeTheNewestCheckpointIsSkippedNotOpened()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("mkfifo is a Unix call.");
+        using var folder = new TrainingTestFolder();
+        var straight = Run("dataset", Total, dir: null, resume: false);
+        Run("dataset", 12, folder.Path, resume: false);
+        Assert.AreEqual(0, UnixFiles.MakeFifo(Path.Combine(folder.Path, CheckpointFile.FileName(20))), "mkfifo failed");
+
+        var resume = Task.Run(() => Run("dataset", Total, folder.Path, resume: true));
+        Assert.IsTrue(resume.Wait(TimeSpan.FromSeconds(60)), "resuming blocked on the FIFO");
+        CollectionAssert.AreEqual(new long[] { 12 }, resume.Result.ResumedAt);
+        CollectionAssert.AreEqual(straight.Parameters, resume.Result.Parameters);
+    }
+
+    /// <summary>
     /// A version-1 checkpoint (written by the library's former binding: one Adam step count per
     /// optimizer in the metadata, no per-parameter step tensors, a CUDA generator entry) still resumes
     /// exactly. It is made here from a current one by rewriting it in that layout.

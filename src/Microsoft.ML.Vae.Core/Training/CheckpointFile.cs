@@ -67,6 +67,7 @@ public static class CheckpointFile
     public static IReadOnlyDictionary<string, string>? ReadRunSettings(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        Persistence.RegularFile.Ensure(path, "Checkpoint file"); // a FIFO named like a checkpoint would block the read
         var file = SafeTensorsFormat.ReadFile(path);
         _ = CheckpointMeta.Parse(file.Metadata, path);
         if (!file.Metadata.TryGetValue(RunSettingsKey, out var json)) return null;
@@ -83,6 +84,7 @@ public static class CheckpointFile
     private static CheckpointMeta ReadMeta(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        Persistence.RegularFile.Ensure(path, "Checkpoint file"); // a FIFO named like a checkpoint would block the read
         var file = SafeTensorsFormat.ReadFile(path);
         return CheckpointMeta.Parse(file.Metadata, path);
     }

@@ -275,6 +275,7 @@ public sealed class Trainer
         {
             try
             {
+                Persistence.RegularFile.Ensure(path, "Checkpoint file"); // a FIFO named like a checkpoint would block the read
                 var restored = CheckpointFile.Restore(File.ReadAllBytes(path), path, _program, data);
                 // Training cannot go backwards: a run asked to stop before its newest checkpoint is an error, not a silent no-op
                 // (and not a reason to fall back to an older checkpoint).
