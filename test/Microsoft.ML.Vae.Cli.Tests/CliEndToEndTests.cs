@@ -68,13 +68,15 @@ public sealed class CliEndToEndTests
     public void EvaluateWritesJson()
     {
         var json = Path.Combine(_dir, "m.json");
-        var r = CliErrorTests.Run("evaluate", "--model", ModelPath, "--data", "8gaussians", "--metrics", "reconstruction,nll,symmetricKl,leakage",
+        var r = CliErrorTests.Run("evaluate", "--model", ModelPath, "--data", "8gaussians", "--metrics", "reconstruction,nll,symmetricKl,leakage,flowFit",
             "--nll-samples", "50", "--nll-count", "200", "--json", json);
         Assert.AreEqual(0, r.Code, r.Err);
         var obj = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
-        foreach (var key in new[] { "reconstructionMse", "nll", "bitsPerDim", "symmetricKl", "leakage" })
+        foreach (var key in new[] { "reconstructionMse", "nll", "bitsPerDim", "symmetricKl", "leakage", "flowFitGaussianKl", "flowFitFarPriorShare", "flowFitPoor" })
             Assert.IsTrue(obj.ContainsKey(key), $"{key} missing");
         Assert.IsTrue(obj["leakage"]!.AsObject().ContainsKey("-10"));
         Assert.IsTrue(double.IsFinite(obj["nll"]!.GetValue<double>()));
+        Assert.HasCount(2, obj["flowFitMappedMean"]!.AsArray());
+        StringAssert.Contains(r.Out, "flowFitVerdict");
     }
 }

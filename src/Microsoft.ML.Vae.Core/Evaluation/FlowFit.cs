@@ -63,10 +63,10 @@ public static class FlowFit
                 $"the flow maps the aggregate posterior to mean ({Join(mean!)}), std ({Join(std!)}), KL {k:G3} nats from N(0, I) (limit {options.MaxGaussianKl:G3})"));
         if (farShare > options.MaxFarShare)
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{Percent(farShare)} of prior draws lie farther than {options.SpacingMultiple:G3}× the typical spacing of encodings ({farDistance:G3}) from every encoding (limit {Percent(options.MaxFarShare)})"));
+                $"{Percent(farShare)} of prior draws lie farther than {options.SpacingMultiple:G3}x the typical spacing of encodings ({farDistance:G3}) from every encoding (limit {Percent(options.MaxFarShare)})"));
         bool poor = reasons.Count > 0;
         string verdict = poor
-            ? "Poor fit: the prior does not cover the aggregate posterior — " + string.Join("; ", reasons) + "."
+            ? "Poor fit: the prior does not cover the aggregate posterior: " + string.Join("; ", reasons) + "."
             : string.Create(CultureInfo.InvariantCulture,
                 $"The prior covers the aggregate posterior: {(kl is double k2 ? $"KL {k2:G3} nats from N(0, I) after the flow, " : "")}{Percent(farShare)} of prior draws far from every encoding.");
         return new FlowFitResult(mean, std, kl, spacing, options.SpacingMultiple, farShare, checked((int)Math.Min(encodings.size(0), priorDraws.size(0))), poor, verdict);
