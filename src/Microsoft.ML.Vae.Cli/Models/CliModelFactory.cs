@@ -29,7 +29,7 @@ internal static class CliModelFactory
 
     private static TrainingSetup CreateDpVae(string model, ParsedArguments args, CliData data, Device device)
     {
-        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "patch-gan" })
+        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "patch-gan", "warmup", "lr-milestones" })
             if (args.Has(other)) throw new UsageException($"--{other} applies to soft-intro or gamix models, not '{model}'.");
         var regularizer = model switch
         {
@@ -42,6 +42,8 @@ internal static class CliModelFactory
             _ => throw new UsageException($"Unknown model '{model}'."),
         };
         bool dp = args.Has("decoupled-prior");
+        if (args.Has("authors-loss") && regularizer != Regularizer.BetaTc)
+            throw new UsageException($"--authors-loss applies to beta-tc (the loss whose released code has the quirks it reproduces), not '{model}'.");
         var shape = data.SampleShape;
         DpVaeOptions options;
         if (shape.SequenceEqual(new long[] { 1, 28, 28 }))
@@ -63,6 +65,7 @@ internal static class CliModelFactory
             };
         }
         options.DatasetSize = data.Train?.Count ?? SampledDataSize;
+        if (args.Has("authors-loss")) options.AuthorsExactLoss = true;
         if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
         if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
         if (args.GetDouble("lr", 0, 10) is double lr) options.LearningRate = lr;
@@ -73,7 +76,7 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
+                $"{options.Kind}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
         }
         catch
         {

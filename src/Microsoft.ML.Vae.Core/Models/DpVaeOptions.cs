@@ -109,6 +109,20 @@ public sealed class DpVaeOptions
     /// </summary>
     public bool ReproduceRepeatedWeightQuirk { get; set; }
 
+    /// <summary>
+    /// The authors' exact β-TCVAE loss, as their released code computes it: true sets all three reproduction
+    /// flags (<see cref="OmitFlowLogDetInTc"/>, <see cref="ReproduceMssWeightQuirk"/>,
+    /// <see cref="ReproduceRepeatedWeightQuirk"/>), false clears them; reads true only when all three are set.
+    /// Only β-TCVAE uses them (the log-determinant flag only with the decoupled prior). Default false: the intended math.
+    /// </summary>
+    /// <remarks>A shorthand, not saved by itself: the model file records the three flags.</remarks>
+    [JsonIgnore]
+    public bool AuthorsExactLoss
+    {
+        get => OmitFlowLogDetInTc && ReproduceMssWeightQuirk && ReproduceRepeatedWeightQuirk;
+        set => OmitFlowLogDetInTc = ReproduceMssWeightQuirk = ReproduceRepeatedWeightQuirk = value;
+    }
+
     /// <summary>Number of training samples N, required by β-TCVAE's stratified estimator (default 0 = unknown).</summary>
     public long DatasetSize { get; set; }
 
