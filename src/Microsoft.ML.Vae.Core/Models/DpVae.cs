@@ -207,6 +207,16 @@ public sealed class DpVae : VaeModel
     }
 
     /// <summary>
+    /// Training bookkeeping after a forward pass: updates the flow's <see cref="PosteriorNormalization"/> (when the
+    /// model has one) from the batch's latent samples, so that the loss of this step already uses it.
+    /// </summary>
+    public void ObserveTrainingBatch(DpVaeOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _flow?.Normalization?.Observe(output.Z);
+    }
+
+    /// <summary>
     /// The KL slot of every regularizer, per sample ([N]): the closed form KL to N(0, I), or with the
     /// decoupled prior the single-sample estimate of spec §1.3 at the forward pass's z.
     /// </summary>
@@ -249,7 +259,7 @@ public sealed class DpVae : VaeModel
         IGenerationSpacePrior prior;
         if (_options.DecoupledPrior)
         {
-            flow = new DecoupledFlowPrior(_options.LatentDim, _options.FlowBlocks, _options.FlowHidden, _options.MaskPercent);
+            flow = new DecoupledFlowPrior(_options.LatentDim, _options.FlowBlocks, _options.FlowHidden, _options.MaskPercent, _options.PosteriorNormalization);
             register_module("flow", flow);
             prior = flow;
         }

@@ -46,6 +46,7 @@ public sealed class DpVaeProgram : ITrainingProgram
         _model.train(true);
         _optimizer.zero_grad();
         var output = _model.Forward(batch);
+        _model.ObserveTrainingBatch(output);
         _reachWatch.Observe(output.Mean, step);
         var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
         terms.Total.backward();

@@ -65,6 +65,7 @@ public sealed class FactorVaeProgram : ITrainingProgram
 
         _vaeOptimizer.zero_grad();
         var output = _model.Forward(batch);
+        _model.ObserveTrainingBatch(output);
         _reachWatch.Observe(output.Mean, step);
         var terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
         terms.Total.backward();

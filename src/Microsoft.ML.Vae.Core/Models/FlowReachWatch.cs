@@ -17,10 +17,15 @@ internal sealed class FlowReachWatch
     public const int Interval = 25;
 
     private readonly double[]? _reach;
+    private readonly DecoupledFlowPrior? _flow;
     private bool _warned;
     private string? _pending;
 
-    public FlowReachWatch(DpVae model) => _reach = model.Flow?.CentreReach();
+    public FlowReachWatch(DpVae model)
+    {
+        _flow = model.Flow;
+        _reach = _flow?.CentreReach();
+    }
 
     /// <summary>Checks the posterior means [N, d] of the batch at 1-based <paramref name="step"/>.</summary>
     public void Observe(Tensor posteriorMeans, long step)
@@ -28,7 +33,10 @@ internal sealed class FlowReachWatch
         if (_reach is null || _warned || (step - 1) % Interval != 0) return;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var centre = posteriorMeans.detach().mean([0]).to(ScalarType.Float64, torch.CPU).data<double>().ToArray();
+        var means = posteriorMeans.detach();
+        // The blocks see normalized latents when the flow normalizes the posterior first.
+        if (_flow?.Normalization is { } normalization) means = normalization.Normalize(means).Output;
+        var centre = means.mean([0]).to(ScalarType.Float64, torch.CPU).data<double>().ToArray();
         var warning = FlowReach.Check(centre, _reach);
         if (warning is null) return;
         _warned = true;
