@@ -65,6 +65,19 @@ public sealed class CliEndToEndTests
     }
 
     [TestMethod]
+    public void EncodeDrawsTheLatentCoveragePicture()
+    {
+        var png = Path.Combine(_dir, "latents.png");
+        var r = CliErrorTests.Run("encode", "--model", ModelPath, "--data", "8gaussians", "--count", "300", "--plot", png);
+        Assert.AreEqual(0, r.Code, r.Err);
+        StringAssert.Contains(r.Out, "300 encodings (blue) and as many prior draws (orange)");
+        CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png).Take(4).ToArray());
+        var none = CliErrorTests.Run("encode", "--model", ModelPath, "--data", "8gaussians");
+        Assert.AreEqual(Program.UsageError, none.Code);
+        StringAssert.Contains(none.Err, "--out latents.csv and/or --plot latents.png");
+    }
+
+    [TestMethod]
     public void EvaluateWritesJson()
     {
         var json = Path.Combine(_dir, "m.json");

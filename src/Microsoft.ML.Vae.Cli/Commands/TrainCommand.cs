@@ -22,6 +22,7 @@ internal sealed class TrainCommand : ICommand
     [
         new("model", false, "vae | beta-h | beta-b | beta-tc | factor | info | soft-intro | gamix", "kind"),
         new("decoupled-prior", true, "use the decoupled flow prior (dpVAE family)"),
+        new("posterior-normalization", true, "with --decoupled-prior: standardize the latents by the posterior's running mean/std before the flow"),
         new("authors-loss", true, "beta-tc: the authors' exact loss (no flow log-det in the TC term, their two weight-indexing quirks)"),
         new("prior", false, "soft-intro prior: standard | mog | vamp", "kind"),
         new("components", false, "mixture components K of a learned prior", "k"),

@@ -42,6 +42,8 @@ internal static class CliModelFactory
             _ => throw new UsageException($"Unknown model '{model}'."),
         };
         bool dp = args.Has("decoupled-prior");
+        if (args.Has("posterior-normalization") && !dp)
+            throw new UsageException("--posterior-normalization applies to the decoupled prior; add --decoupled-prior.");
         if (args.Has("authors-loss") && regularizer != Regularizer.BetaTc)
             throw new UsageException($"--authors-loss applies to beta-tc (the loss whose released code has the quirks it reproduces), not '{model}'.");
         var shape = data.SampleShape;
@@ -66,6 +68,7 @@ internal static class CliModelFactory
         }
         options.DatasetSize = data.Train?.Count ?? SampledDataSize;
         if (args.Has("authors-loss")) options.AuthorsExactLoss = true;
+        options.PosteriorNormalization = args.Has("posterior-normalization");
         if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
         if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
         if (args.GetDouble("lr", 0, 10) is double lr) options.LearningRate = lr;
@@ -76,7 +79,7 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
+                $"{options.Kind}{(options.PosteriorNormalization ? " with posterior normalization" : "")}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
         }
         catch
         {
