@@ -76,7 +76,7 @@ public sealed class FlowFitTests : MetricTestBase
         Assert.AreEqual(2.0, r.FarDistance, 1e-12);
         Assert.AreEqual(0.5, r.FarShare, 1e-12);
         Assert.IsNull(r.GaussianKl);
-        Assert.IsTrue(r.IsPoorFit, "half the draws are far (limit 20%)");
+        Assert.IsTrue(r.IsPoorFit, "half the draws are far (limit a third)");
     }
 
     [TestMethod]

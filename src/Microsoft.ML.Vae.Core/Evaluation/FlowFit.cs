@@ -74,7 +74,7 @@ public static class FlowFit
 
     /// <summary>
     /// The diagnostics of <paramref name="model"/> on <paramref name="data"/>: aggregate-posterior samples
-    /// (random rows, with replacement → encoder → one reparameterized z each), their map to the generation
+    /// (distinct random rows → encoder → one reparameterized z each), their map to the generation
     /// space when the prior has one, and draws of the prior.
     /// </summary>
     /// <param name="model">The model (put in evaluation mode).</param>
@@ -88,7 +88,10 @@ public static class FlowFit
         options.Validate();
         using var run = SeededEvaluationScope.Enter(model, seed);
         using var scope = torch.NewDisposeScope();
-        var z = EvaluationData.SampleAggregatePosterior(model, data, options.Samples, options.BatchSize);
+        // Distinct random rows (all when there are fewer), one reparameterized sample of each posterior: drawing
+        // rows with replacement would put near-copies side by side and shrink the typical spacing.
+        var (means, logVars) = EvaluationData.EncodeRandomRows(model, data, options.Samples, options.BatchSize);
+        var z = DiagonalGaussian.Sample(means, logVars);
         Tensor? mapped = model.Prior is IGenerationSpacePrior flow
             ? EvaluationData.ToGenerationSpace(flow, z, options.BatchSize).Z0
             : null;

@@ -19,10 +19,12 @@ public sealed class FlowFitOptions
     public double MaxGaussianKl { get; set; } = 0.5;
 
     /// <summary>
-    /// The fit is reported poor when more than this share of prior draws is far from every encoding (default 0.2;
-    /// a prior that matches the aggregate posterior leaves a few percent there, in its tails).
+    /// The fit is reported poor when more than this share of prior draws is far from every encoding (default 1/3).
+    /// A prior that matches the aggregate posterior leaves a few percent there, in its tails; measured on 2-D
+    /// β-TCVAE models of Fashion-MNIST: 9% for N(0, I), 23–25% for working decoupled priors (whose encodings lie on a
+    /// thin curve, so that draws just beside it count), 66% for one stopped after 300 iterations, whose draws spread far beyond its encodings.
     /// </summary>
-    public double MaxFarShare { get; set; } = 0.2;
+    public double MaxFarShare { get; set; } = 1.0 / 3;
 
     /// <summary>Rows encoded or mapped together (default 500).</summary>
     public int BatchSize { get; set; } = 500;
