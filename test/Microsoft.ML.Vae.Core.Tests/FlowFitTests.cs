@@ -128,6 +128,7 @@ public sealed class FlowFitTests : MetricTestBase
     public void ReachCheckNamesTheCoordinatesBeyondReach()
     {
         Assert.IsNull(FlowReach.Check([3, -10], [11.1, 11.1]));
+        Assert.IsNull(FlowReach.Check([double.NaN, 3], [11.1, 11.1]), "a NaN centre is the NaN guard's to report");
         var warning = FlowReach.Check([22, 5], [11.1, 11.1]);
         Assert.IsNotNull(warning);
         StringAssert.Contains(warning, "z0 = 22 (reach ±11.1)");

@@ -29,6 +29,24 @@ public sealed class PosteriorNormalizationTests : LeakCheckedTest
     }
 
     [TestMethod]
+    public void DuringABatchTheStatisticsCarryGradients()
+    {
+        using var norm = new PosteriorNormalization(1);
+        using var scope = torch.NewDisposeScope();
+        var z = (torch.tensor(new float[] { 1, 2, 4, 9 }, 4, 1)).requires_grad_(true);
+        norm.BeginBatch(z);
+        // Batch-standardized values always sum to zero, so their sum has no gradient at all.
+        norm.Normalize(z).Output.sum().backward();
+        Assert.AreEqual(0, z.grad!.abs().max().ToDouble(), 1e-5);
+        norm.EndBatch();
+        // With the running estimates (here the first batch's) the map is affine in z: gradient e^(−s) per element.
+        z.grad!.zero_();
+        norm.Normalize(z).Output.sum().backward();
+        Assert.AreEqual(Math.Exp(-norm.LogStd[0]), z.grad!.data<float>()[0], 1e-5);
+        Assert.AreEqual(1, norm.Updates);
+    }
+
+    [TestMethod]
     public void NormalizedFlowIsABijectionWithTheRightLogDeterminant()
     {
         torch.manual_seed(51);

@@ -207,14 +207,18 @@ public sealed class DpVae : VaeModel
     }
 
     /// <summary>
-    /// Training bookkeeping after a forward pass: updates the flow's <see cref="PosteriorNormalization"/> (when the
-    /// model has one) from the batch's latent samples, so that the loss of this step already uses it.
+    /// Training bookkeeping after a forward pass: the flow's <see cref="PosteriorNormalization"/> (when the model has
+    /// one) uses the batch's latent statistics, with their gradients, until <see cref="EndTrainingBatch"/>, and
+    /// updates its running estimates from them.
     /// </summary>
     public void ObserveTrainingBatch(DpVaeOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        _flow?.Normalization?.Observe(output.Z);
+        _flow?.Normalization?.BeginBatch(output.Z);
     }
+
+    /// <summary>Ends what <see cref="ObserveTrainingBatch"/> began: the flow returns to its running normalization.</summary>
+    public void EndTrainingBatch() => _flow?.Normalization?.EndBatch();
 
     /// <summary>
     /// The KL slot of every regularizer, per sample ([N]): the closed form KL to N(0, I), or with the

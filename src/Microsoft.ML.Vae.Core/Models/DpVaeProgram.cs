@@ -47,11 +47,18 @@ public sealed class DpVaeProgram : ITrainingProgram
         _optimizer.zero_grad();
         var output = _model.Forward(batch);
         _model.ObserveTrainingBatch(output);
-        _reachWatch.Observe(output.Mean, step);
-        var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
-        terms.Total.backward();
-        _optimizer.step();
-        return terms;
+        try
+        {
+            _reachWatch.Observe(output.Mean, step);
+            var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
+            terms.Total.backward();
+            _optimizer.step();
+            return terms;
+        }
+        finally
+        {
+            _model.EndTrainingBatch();
+        }
     }
 
     /// <summary>Releases the optimizer state (the model stays with its owner).</summary>

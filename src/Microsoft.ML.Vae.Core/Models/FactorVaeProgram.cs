@@ -66,10 +66,18 @@ public sealed class FactorVaeProgram : ITrainingProgram
         _vaeOptimizer.zero_grad();
         var output = _model.Forward(batch);
         _model.ObserveTrainingBatch(output);
-        _reachWatch.Observe(output.Mean, step);
-        var terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
-        terms.Total.backward();
-        _vaeOptimizer.step();
+        LossTerms terms;
+        try
+        {
+            _reachWatch.Observe(output.Mean, step);
+            terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
+            terms.Total.backward();
+            _vaeOptimizer.step();
+        }
+        finally
+        {
+            _model.EndTrainingBatch();
+        }
 
         var second = nextBatch() ?? throw new InvalidOperationException("The batch source returned no second batch for the discriminator step.");
         Tensor permuted;

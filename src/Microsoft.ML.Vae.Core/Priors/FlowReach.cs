@@ -32,7 +32,7 @@ public static class FlowReach
 
     /// <summary>
     /// A warning when some coordinate of <paramref name="posteriorCentre"/> (the mean of the posterior means)
-    /// lies beyond <paramref name="reach"/>, or null when it does not.
+    /// lies beyond <paramref name="reach"/>, or null when none does (NaN coordinates are left to the NaN guard).
     /// </summary>
     public static string? Check(IReadOnlyList<double> posteriorCentre, IReadOnlyList<double> reach)
     {
@@ -40,7 +40,8 @@ public static class FlowReach
         ArgumentNullException.ThrowIfNull(reach);
         if (posteriorCentre.Count != reach.Count)
             throw new ArgumentException($"The centre has {posteriorCentre.Count} coordinates, the reach {reach.Count}.", nameof(reach));
-        var beyond = Enumerable.Range(0, reach.Count).Where(j => !(Math.Abs(posteriorCentre[j]) <= reach[j])).ToArray();
+        // A non-finite centre is the trainer's NaN guard's business, not a reach problem.
+        var beyond = Enumerable.Range(0, reach.Count).Where(j => double.IsFinite(posteriorCentre[j]) && Math.Abs(posteriorCentre[j]) > reach[j]).ToArray();
         if (beyond.Length == 0) return null;
         static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
         string where = string.Join(", ", beyond.Take(4).Select(j => $"z{j} = {F(posteriorCentre[j])} (reach ±{F(reach[j])})"));

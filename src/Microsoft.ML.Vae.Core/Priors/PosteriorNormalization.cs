@@ -76,21 +76,50 @@ public sealed class PosteriorNormalization : nn.Module
         _updates.add_(1);
     }
 
+    /// <summary>
+    /// Uses the statistics of <paramref name="z"/> (a training batch's latent samples [N ≥ 2, d]) with their gradients,
+    /// as batch normalization does in training, until <see cref="EndBatch"/>: the loss then sees how the encoder's
+    /// moves change the normalization, instead of a normalization that follows afterwards unseen (which lets the
+    /// encoder shrink its posterior for free and diverge). Also updates the running estimates.
+    /// </summary>
+    public void BeginBatch(Tensor z)
+    {
+        Observe(z);
+        EndBatch();
+        _batchMean = z.mean([0]).DetachFromDisposeScope();
+        _batchLogStd = z.std(0).clamp_min(1e-6).log().DetachFromDisposeScope();
+    }
+
+    /// <summary>Returns to the running estimates (call after the step's backward pass).</summary>
+    public void EndBatch()
+    {
+        _batchMean?.Dispose();
+        _batchLogStd?.Dispose();
+        _batchMean = _batchLogStd = null;
+    }
+
+    private Tensor? _batchMean;
+    private Tensor? _batchLogStd;
+
     /// <summary>(z − m) ⊙ exp(−s) and its log-determinant −Σ s per row ([N]).</summary>
     public (Tensor Output, Tensor LogDet) Normalize(Tensor z)
     {
         using var scope = torch.NewDisposeScope();
-        var (m, s) = (_mean.to(z.dtype, z.device), _logStd.to(z.dtype, z.device));
+        var (m, s) = Statistics(z);
         var output = (z - m) * s.neg().exp();
-        var logDet = torch.full([z.size(0)], -s.sum().ToDouble(), z.dtype, z.device);
+        var logDet = s.sum().neg().expand(z.size(0));
         return (output.MoveToOuterDisposeScope(), logDet.MoveToOuterDisposeScope());
     }
+
+    private (Tensor Mean, Tensor LogStd) Statistics(Tensor like) => _batchMean is not null
+        ? (_batchMean.to(like.dtype, like.device), _batchLogStd!.to(like.dtype, like.device))
+        : (_mean.to(like.dtype, like.device), _logStd.to(like.dtype, like.device));
 
     /// <summary>u ⊙ exp(s) + m: the inverse of <see cref="Normalize"/>.</summary>
     public Tensor Denormalize(Tensor u)
     {
         using var scope = torch.NewDisposeScope();
-        var (m, s) = (_mean.to(u.dtype, u.device), _logStd.to(u.dtype, u.device));
+        var (m, s) = Statistics(u);
         return (u * s.exp() + m).MoveToOuterDisposeScope();
     }
 
