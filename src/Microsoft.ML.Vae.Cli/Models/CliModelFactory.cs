@@ -72,6 +72,10 @@ internal static class CliModelFactory
         if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
         if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
         if (args.GetDouble("lr", 0, 10) is double lr) options.LearningRate = lr;
+        if (args.GetDouble("mse-weight", 1e-12, 1e12) is double w) options.MseWeight = w;
+        if (args.GetDouble("alpha", -1e12, 1e12) is double alpha) options.Alpha = alpha;
+        if (args.GetDouble("beta", 0, 1e12) is double beta) options.Beta = beta;
+        if (args.GetDouble("gamma", 0, 1e12) is double gamma) options.Gamma = gamma;
         options.Iterations = ResolveIterations(args, data, options.BatchSize, options.Iterations);
         options.Validate();
         var vae = new DpVae(options, device);
@@ -79,7 +83,7 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind}{(options.PosteriorNormalization ? " with posterior normalization" : "")}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
+                $"{options.Kind}{(options.PosteriorNormalization ? " with posterior normalization" : "")}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, w_mse {options.MseWeight:g3}, α {options.ResolveAlpha():g3}, β {options.ResolveBeta():g3}, γ {options.ResolveGamma():g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)");
         }
         catch
         {

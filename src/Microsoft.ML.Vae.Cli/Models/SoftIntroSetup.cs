@@ -26,7 +26,7 @@ internal static class SoftIntroSetup
 
     public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
     {
-        foreach (var other in new[] { "decoupled-prior", "patch-gan", "authors-loss", "posterior-normalization" })
+        foreach (var other in new[] { "decoupled-prior", "patch-gan", "authors-loss", "posterior-normalization", "mse-weight", "alpha", "beta", "gamma" })
             if (args.Has(other)) throw new UsageException($"--{other} does not apply to soft-intro.");
         string prior = args.GetChoice("prior", "standard", "mog", "vamp") ?? "standard";
         bool learned = prior != "standard";
