@@ -54,6 +54,15 @@ public sealed class CliErrorTests
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--epochs", "2" }, "--epochs needs a finite data set")]
     [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--components", "4" }, "--components applies to soft-intro")]
     [DataRow(new[] { "evaluate", "--model", "m.zip", "--data", "8gaussians", "--metrics", "magic" }, "Unknown metric 'magic'")]
+    [DataRow(new[] { "train", "--model", "soft-intro", "--data", "8gaussians", "--out", "x", "--gamma", "3" }, "--gamma does not apply to soft-intro")]
+    [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--mse-weight", "0" }, "must be between")]
+    [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--posterior-normalization" }, "--posterior-normalization applies to the decoupled prior")]
+    [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--authors-loss" }, "--authors-loss applies to beta-tc")]
+    [DataRow(new[] { "train", "--model", "soft-intro", "--data", "8gaussians", "--out", "x", "--authors-loss" }, "--authors-loss does not apply to soft-intro")]
+    [DataRow(new[] { "train", "--model", "vae", "--data", "8gaussians", "--out", "x", "--warmup", "5" }, "--warmup applies to soft-intro")]
+    [DataRow(new[] { "train", "--model", "soft-intro", "--data", "8gaussians", "--out", "x", "--lr-milestones", "10,x" }, "--lr-milestones expects positive whole")]
+    [DataRow(new[] { "train", "--model", "soft-intro", "--data", "8gaussians", "--out", "x", "--lr-milestones", "20,10" }, "--lr-milestones must increase")]
+    [DataRow(new[] { "train", "--model", "soft-intro", "--data", "8gaussians", "--out", "x", "--iterations", "50", "--warmup", "50" }, "leaves no introspective iterations")]
     public void UsageErrorsAreOneLine(string[] args, string fragment) => AssertOneLineError(Run(args), Program.UsageError, fragment);
 
     [TestMethod]

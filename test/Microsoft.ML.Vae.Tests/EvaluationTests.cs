@@ -27,6 +27,7 @@ public sealed class EvaluationTests
         Leakage = new LeakageOptions { Samples = 200, Encodings = 400 },
         FidSamples = 400,
         FidFeatures = new PixelFeatures(),
+        FlowFit = new FlowFitOptions { Samples = 300 },
     };
 
     [TestMethod]
@@ -47,6 +48,21 @@ public sealed class EvaluationTests
         Assert.IsTrue(m.ReconstructionMse is > 0 and < 0.2, $"Reconstruction MSE {m.ReconstructionMse}.");
         // 16 latent dimensions of a briefly trained VAE separate the ten classes far above chance (0.1).
         Assert.IsGreaterThanOrEqualTo(0.4, m.LinearProbeAccuracy!.Value);
+        Assert.HasCount(16, m.FlowFit!.MappedMean!);
+        Assert.IsTrue(double.IsFinite(m.FlowFit.GaussianKl!.Value), m.FlowFit.Verdict);
+        Assert.IsTrue(m.FlowFit.FarShare is >= 0 and <= 1);
+    }
+
+    [TestMethod]
+    public void FlowFitHasItsOwnEntryPoint()
+    {
+        var f = SharedFeaturizer.Value;
+        var options = FastOptions(seed: 6);
+        var a = f.Context.Vae().EvaluateFlowFit(f.Vae, f.Test, "Pixels", options);
+        var b = f.Context.Vae().Evaluate(f.Vae, f.Test, "Pixels", options: options).FlowFit!;
+        Assert.AreEqual(a.FarShare, b.FarShare);
+        Assert.AreEqual(a.GaussianKl, b.GaussianKl);
+        Assert.AreEqual(300, a.Samples);
     }
 
     [TestMethod]

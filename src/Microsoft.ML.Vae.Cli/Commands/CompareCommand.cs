@@ -15,6 +15,7 @@ internal sealed class CompareCommand : ICommand
     [
         new("json", false, "comma-separated metrics files", "a.json,b.json"),
         new("names", false, "comma-separated column names (default: file names)", "a,b"),
+        new("keys", false, "comma-separated metrics to show, in this order (a group such as 'leakage' shows all its entries; default: all)", "k1,k2"),
         new("markdown", true, "print a Markdown table"),
     ];
 
@@ -35,6 +36,17 @@ internal sealed class CompareCommand : ICommand
             Flatten(obj, "", col);
             foreach (var k in col.Keys) if (!keys.Contains(k)) keys.Add(k);
             columns.Add(col);
+        }
+        if (args.Get("keys") is string wanted)
+        {
+            var selected = new List<string>();
+            foreach (var k in wanted.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var matches = keys.Where(key => key == k || key.StartsWith(k + "[", StringComparison.Ordinal)).ToList();
+                if (matches.Count == 0) throw new UsageException($"--keys: no file has the metric '{k}'.");
+                selected.AddRange(matches.Where(m => !selected.Contains(m)));
+            }
+            keys = selected;
         }
         var o = Console.Out;
         bool md = args.Has("markdown");

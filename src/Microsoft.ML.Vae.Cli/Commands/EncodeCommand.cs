@@ -9,7 +9,10 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
 
-/// <summary>vae encode: latent means of a dataset as CSV (with the label when there is one).</summary>
+/// <summary>
+/// vae encode: latent means of a dataset as CSV (with the label when there is one), and/or, for a 2-D latent
+/// space, a picture of the encodings with the prior's draws over them.
+/// </summary>
 internal sealed class EncodeCommand : ICommand
 {
     public string Name => "encode";
@@ -20,6 +23,7 @@ internal sealed class EncodeCommand : ICommand
         CommonOptions.Model,
         new("data", false, "dataset to encode (the test split when there is one)", "dataset"),
         new("out", false, "output CSV", "latents.csv"),
+        new("plot", false, "2-D latents: picture of aggregate-posterior samples (blue) and prior draws (orange)", "latents.png"),
         new("limit", false, "encode at most N samples (N ≥ 1; caps --count on 2-D samplers)", "n"),
         new("count", false, "samples to draw from a 2-D sampler (default 5000)", "n"),
         CommonOptions.Seed, CommonOptions.Device, CommonOptions.Threads,
@@ -27,7 +31,9 @@ internal sealed class EncodeCommand : ICommand
 
     public int Run(ParsedArguments args, CancellationToken cancellationToken)
     {
-        var outPath = args.Require("out");
+        var outPath = args.Get("out");
+        var plotPath = args.Get("plot");
+        if (outPath is null && plotPath is null) throw new UsageException("'vae encode' needs --out latents.csv and/or --plot latents.png.");
         var spec = args.Require("data");
         // Numbers are checked before anything is loaded, so a bad one is never silently skipped.
         long? limit = args.GetLong("limit", 1);
@@ -48,6 +54,18 @@ internal sealed class EncodeCommand : ICommand
             features = set.Features.narrow(0, 0, n);
             labels = set.Labels?.narrow(0, 0, n);
         }
+        if (plotPath is not null)
+        {
+            if (model.LatentDim != 2) throw new UsageException($"--plot draws a 2-D latent space; this model's has {model.LatentDim} dimensions.");
+            // As many prior draws as encodings, each encoding one reparameterized sample of its posterior.
+            using var aggregate = AggregatePosterior.FromData(model, features, maxEncodings: 5000, seed: args.GetLong("seed", 0) ?? 0);
+            var encodings = aggregate.Sample(aggregate.Count);
+            var draws = model.Prior.Sample(encodings.size(0));
+            CommonOptions.EnsureParent(plotPath);
+            Core.Imaging.LatentCoveragePlot.Save(plotPath, encodings, draws);
+            Console.Out.WriteLine($"wrote {plotPath}: {encodings.size(0)} encodings (blue) and as many prior draws (orange)");
+        }
+        if (outPath is null) return 0;
         var codes = RepresentationMetrics.Encode(model, features).cpu().data<float>().ToArray();
         long[] labelValues = labels?.contiguous().data<long>().ToArray() ?? [];
         int d = model.LatentDim;

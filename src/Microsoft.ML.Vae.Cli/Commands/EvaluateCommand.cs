@@ -79,6 +79,7 @@ internal sealed class EvaluateCommand : ICommand
     private static string Format(JsonNode? v) => v switch
     {
         JsonValue jv when jv.TryGetValue<double>(out var d) => d.ToString("G6", CultureInfo.InvariantCulture),
+        JsonValue jv when jv.TryGetValue<string>(out var text) => text,
         null => "null",
         _ => v.ToJsonString(),
     };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.ML.Vae.Cli.CommandLine;
+using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Core.Persistence;
 
 namespace Microsoft.ML.Vae.Cli.Commands;
@@ -34,6 +35,10 @@ internal sealed class InfoCommand : ICommand
         if (info.SuspectWeightCount > 0)
             o.WriteLine($"suspect:      {info.SuspectWeightCount:N0} weights are NaN, ±Inf or beyond ±{ModelLoadOptions.MaxAbsWeight:G0}: the model would compute NaN");
         o.WriteLine($"history:      {(info.HasHistory ? $"{info.HistoryRowCount:N0} rows" : "no")}");
+        if (info.Config.Kind == "soft-intro")
+            o.WriteLine($"schedule:     {info.Config.GetOptions<SoftIntroOptions>().DescribeSchedule()}");
+        if (info.Config.Kind is "beta-tc" or "dp-beta-tc")
+            o.WriteLine($"loss:         {(info.Config.GetOptions<DpVaeOptions>().AuthorsExactLoss ? "the authors' exact β-TCVAE loss (reproduction flags set)" : "β-TCVAE as intended (reproduction flags off)")}");
         o.WriteLine("options:");
         o.WriteLine(JsonSerializer.Serialize(info.Config.Options, new JsonSerializerOptions { WriteIndented = true }));
         return 0;

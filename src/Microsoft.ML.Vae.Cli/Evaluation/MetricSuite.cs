@@ -35,6 +35,7 @@ internal static class MetricSuite
         new("nll", (_, _) => true, Nll),
         new("symmetricKl", (_, _) => true, SymmetricKlMetric),
         new("leakage", (_, _) => true, Leakage),
+        new("flowFit", (_, _) => true, FlowFitMetric),
         new("density2d", (_, d) => d.IsToy, Density2D),
         new("fid", Images, Fid),
         new("representation", Labelled, Representation),
@@ -106,6 +107,20 @@ internal static class MetricSuite
         }
         yield return ("leakage", values);
         yield return ("leakageCounts", counts);
+    }
+
+    private static IEnumerable<(string, JsonNode?)> FlowFitMetric(IVaeModel model, CliData data, MetricSettings s)
+    {
+        using var x = EvaluationTensor(data, s.Seed);
+        var r = FlowFit.Compute(model, x, seed: s.Seed);
+        if (r.MappedMean is not null) yield return ("flowFitMappedMean", new JsonArray(r.MappedMean.Select(v => (JsonNode?)v).ToArray()));
+        if (r.MappedStd is not null) yield return ("flowFitMappedStd", new JsonArray(r.MappedStd.Select(v => (JsonNode?)v).ToArray()));
+        if (r.GaussianKl is double kl) yield return ("flowFitGaussianKl", kl);
+        yield return ("flowFitEncodingSpacing", r.TypicalSpacing);
+        yield return ("flowFitFarDistance", r.FarDistance);
+        yield return ("flowFitFarPriorShare", r.FarShare);
+        yield return ("flowFitPoor", r.IsPoorFit);
+        yield return ("flowFitVerdict", r.Verdict);
     }
 
     private static IEnumerable<(string, JsonNode?)> Density2D(IVaeModel model, CliData data, MetricSettings s) =>

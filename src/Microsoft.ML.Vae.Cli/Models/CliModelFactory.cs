@@ -29,7 +29,7 @@ internal static class CliModelFactory
 
     private static TrainingSetup CreateDpVae(string model, ParsedArguments args, CliData data, Device device)
     {
-        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "patch-gan" })
+        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "patch-gan", "warmup", "lr-milestones" })
             if (args.Has(other)) throw new UsageException($"--{other} applies to soft-intro or gamix models, not '{model}'.");
         var regularizer = model switch
         {
@@ -42,6 +42,10 @@ internal static class CliModelFactory
             _ => throw new UsageException($"Unknown model '{model}'."),
         };
         bool dp = args.Has("decoupled-prior");
+        if (args.Has("posterior-normalization") && !dp)
+            throw new UsageException("--posterior-normalization applies to the decoupled prior; add --decoupled-prior.");
+        if (args.Has("authors-loss") && regularizer != Regularizer.BetaTc)
+            throw new UsageException($"--authors-loss applies to beta-tc (the loss whose released code has the quirks it reproduces), not '{model}'.");
         var shape = data.SampleShape;
         DpVaeOptions options;
         if (shape.SequenceEqual(new long[] { 1, 28, 28 }))
@@ -63,9 +67,15 @@ internal static class CliModelFactory
             };
         }
         options.DatasetSize = data.Train?.Count ?? SampledDataSize;
+        if (args.Has("authors-loss")) options.AuthorsExactLoss = true;
+        options.PosteriorNormalization = args.Has("posterior-normalization");
         if (args.GetLong("latent-dim", 1, 4096) is long d) options.LatentDim = (int)d;
         if (args.GetLong("batch-size", 2, 1 << 20) is long b) options.BatchSize = (int)b;
         if (args.GetDouble("lr", 0, 10) is double lr) options.LearningRate = lr;
+        if (args.GetDouble("mse-weight", 1e-12, 1e12) is double w) options.MseWeight = w;
+        if (args.GetDouble("alpha", -1e12, 1e12) is double alpha) options.Alpha = alpha;
+        if (args.GetDouble("beta", 0, 1e12) is double beta) options.Beta = beta;
+        if (args.GetDouble("gamma", 0, 1e12) is double gamma) options.Gamma = gamma;
         options.Iterations = ResolveIterations(args, data, options.BatchSize, options.Iterations);
         options.Validate();
         var vae = new DpVae(options, device);
@@ -73,14 +83,20 @@ internal static class CliModelFactory
         {
             var program = DpVaeTraining.CreateProgram(vae, options);
             return new TrainingSetup(vae, program, options.BatchSize, options.Iterations,
-                $"{options.Kind} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)")
+                $"{options.Kind}{(options.PosteriorNormalization ? " with posterior normalization" : "")}{(options.AuthorsExactLoss ? " with the authors' exact loss" : "")} (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}, w_mse {options.MseWeight:g3}, α {options.ResolveAlpha():g3}, β {options.ResolveBeta():g3}, γ {options.ResolveGamma():g3}, {vae.parameters().Sum(p => p.numel()):N0} parameters)")
             {
                 Settings = new Dictionary<string, string>
                 {
                     ["decoupled-prior"] = TrainingSetup.Format(options.DecoupledPrior),
+                    ["authors-loss"] = TrainingSetup.Format(options.AuthorsExactLoss),
+                    ["posterior-normalization"] = TrainingSetup.Format(options.PosteriorNormalization),
                     ["latent-dim"] = TrainingSetup.Format(options.LatentDim),
                     ["batch-size"] = TrainingSetup.Format(options.BatchSize),
                     ["lr"] = TrainingSetup.Format(options.LearningRate),
+                    ["mse-weight"] = TrainingSetup.Format(options.MseWeight),
+                    ["alpha"] = TrainingSetup.Format(options.ResolveAlpha()),
+                    ["beta"] = TrainingSetup.Format(options.ResolveBeta()),
+                    ["gamma"] = TrainingSetup.Format(options.ResolveGamma()),
                 },
             };
         }

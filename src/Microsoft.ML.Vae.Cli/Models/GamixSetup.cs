@@ -11,7 +11,7 @@ internal static class GamixSetup
 {
     public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
     {
-        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "decoupled-prior" })
+        foreach (var other in new[] { "prior", "components", "clip-variance", "responsibility", "decoupled-prior", "authors-loss", "posterior-normalization", "mse-weight", "alpha", "beta", "gamma", "warmup", "lr-milestones" })
             if (args.Has(other)) throw new UsageException($"--{other} does not apply to gamix.");
         var shape = data.SampleShape;
         if (shape.Length != 3)

@@ -16,9 +16,24 @@ internal static class SoftIntroSetup
     /// </summary>
     public const int MaxComponents = 1024;
 
+    /// <summary>The --lr-milestones list: positive, strictly increasing iteration numbers; null when not given.</summary>
+    internal static long[]? ParseMilestones(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
+                throw new UsageException($"--lr-milestones expects positive whole iteration numbers separated by commas, e.g. 10000,15000; got '{text}'.");
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] <= values[i - 1])
+                throw new UsageException($"--lr-milestones must increase ({values[i - 1]} then {values[i]}).");
+        return values;
+    }
+
     public static TrainingSetup Create(ParsedArguments args, CliData data, Device device)
     {
-        foreach (var other in new[] { "decoupled-prior", "patch-gan" })
+        foreach (var other in new[] { "decoupled-prior", "patch-gan", "authors-loss", "posterior-normalization", "mse-weight", "alpha", "beta", "gamma" })
             if (args.Has(other)) throw new UsageException($"--{other} does not apply to soft-intro.");
         string prior = args.GetChoice("prior", "standard", "mog", "vamp") ?? "standard";
         bool learned = prior != "standard";
@@ -53,14 +68,22 @@ internal static class SoftIntroSetup
         if (args.GetDouble("lr", 0, 10) is double lr) { options.LearningRate = lr; options.PriorLearningRate = lr; }
         long presetIterations = options.Iterations;
         options.Iterations = CliModelFactory.ResolveIterations(args, data, options.BatchSize, presetIterations);
+        long? warmup = args.GetLong("warmup", 0, 100_000_000);
+        long[]? milestones = ParseMilestones(args.Get("lr-milestones"));
         if (options.Iterations != presetIterations)
         {
-            // Keep the schedule's proportions (warm-up, milestones, Vamp conversion) when the budget changes.
+            // Keep the schedule's proportions (warm-up, milestones, Vamp conversion) when the budget changes,
+            // except for what was given explicitly.
             double f = (double)options.Iterations / presetIterations;
             options.WarmupIterations = (long)Math.Round(options.WarmupIterations * f);
             options.LrMilestones = options.LrMilestones.Select(m => Math.Max(1, (long)Math.Round(m * f))).ToArray();
-            options.VampConversionLead = Math.Min(options.VampConversionLead, Math.Max(0, options.WarmupIterations - 1));
         }
+        if (warmup is long w) options.WarmupIterations = w;
+        if (milestones is not null) options.LrMilestones = milestones;
+        if (warmup is long w2 && w2 >= options.Iterations)
+            throw new UsageException($"--warmup {w2} leaves no introspective iterations in a run of {options.Iterations}.");
+        if (options.Iterations != presetIterations || warmup is not null)
+            options.VampConversionLead = Math.Min(options.VampConversionLead, Math.Max(0, options.WarmupIterations - 1));
         options.Validate();
         var model = new SoftIntroVae(options, device);
         try
@@ -68,7 +91,7 @@ internal static class SoftIntroSetup
             var program = SoftIntroTraining.CreateProgram(model, options);
             string priorText = learned ? $", {prior} prior K={options.Components}{(options.ClipPriorVariance ? ", clipped" : "")}{(options.ResponsibilityWeight > 0 ? $", λ_H={options.ResponsibilityWeight:g3}" : "")}" : "";
             return new TrainingSetup(model, program, options.BatchSize, options.Iterations,
-                $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {model.parameters().Sum(p => p.numel()):N0} parameters)")
+                $"soft-intro (latent {options.LatentDim}, batch {options.BatchSize}, lr {options.LearningRate:g3}{priorText}, {options.DescribeSchedule()}, {model.parameters().Sum(p => p.numel()):N0} parameters)")
             {
                 PrepareFreshRun = source => SoftIntroTraining.InitializePrior(model, source),
                 Settings = new Dictionary<string, string>

@@ -207,6 +207,20 @@ public sealed class DpVae : VaeModel
     }
 
     /// <summary>
+    /// Training bookkeeping after a forward pass: the flow's <see cref="PosteriorNormalization"/> (when the model has
+    /// one) uses the batch's latent statistics, with their gradients, until <see cref="EndTrainingBatch"/>, and
+    /// updates its running estimates from them.
+    /// </summary>
+    public void ObserveTrainingBatch(DpVaeOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _flow?.Normalization?.BeginBatch(output.Z);
+    }
+
+    /// <summary>Ends what <see cref="ObserveTrainingBatch"/> began: the flow returns to its running normalization.</summary>
+    public void EndTrainingBatch() => _flow?.Normalization?.EndBatch();
+
+    /// <summary>
     /// The KL slot of every regularizer, per sample ([N]): the closed form KL to N(0, I), or with the
     /// decoupled prior the single-sample estimate of spec §1.3 at the forward pass's z.
     /// </summary>
@@ -249,7 +263,7 @@ public sealed class DpVae : VaeModel
         IGenerationSpacePrior prior;
         if (_options.DecoupledPrior)
         {
-            flow = new DecoupledFlowPrior(_options.LatentDim, _options.FlowBlocks, _options.FlowHidden, _options.MaskPercent);
+            flow = new DecoupledFlowPrior(_options.LatentDim, _options.FlowBlocks, _options.FlowHidden, _options.MaskPercent, _options.PosteriorNormalization);
             register_module("flow", flow);
             prior = flow;
         }

@@ -91,6 +91,16 @@ public sealed class DpVaeOptions
     public double MaskPercent { get; set; } = 50;
 
     /// <summary>
+    /// With the decoupled prior, standardize the latents by running estimates of the aggregate posterior's mean and
+    /// standard deviation before the coupling blocks (<see cref="Priors.PosteriorNormalization"/>, updated from every
+    /// training batch). The tanh-bounded blocks can shift the centre of N(0, I) only about 11 per coordinate; an encoder
+    /// whose posterior drifts farther leaves the prior's samples in empty latent space. Default false: the authors' flow.
+    /// </summary>
+    /// <remarks>Written to model.zip only when true, so files of models without it read as before.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PosteriorNormalization { get; set; }
+
+    /// <summary>
     /// β-TCVAE with the decoupled prior: leave log|det ∂g/∂z| out of log p(z) in the dimension-wise KL,
     /// as the released code does (default false: the exact prior density is used).
     /// </summary>
@@ -108,6 +118,20 @@ public sealed class DpVaeOptions
     /// joint once, as in Chen et al.'s estimator.
     /// </summary>
     public bool ReproduceRepeatedWeightQuirk { get; set; }
+
+    /// <summary>
+    /// The authors' exact β-TCVAE loss, as their released code computes it: true sets all three reproduction
+    /// flags (<see cref="OmitFlowLogDetInTc"/>, <see cref="ReproduceMssWeightQuirk"/>,
+    /// <see cref="ReproduceRepeatedWeightQuirk"/>), false clears them; reads true only when all three are set.
+    /// Only β-TCVAE uses them (the log-determinant flag only with the decoupled prior). Default false: the intended math.
+    /// </summary>
+    /// <remarks>A shorthand, not saved by itself: the model file records the three flags.</remarks>
+    [JsonIgnore]
+    public bool AuthorsExactLoss
+    {
+        get => OmitFlowLogDetInTc && ReproduceMssWeightQuirk && ReproduceRepeatedWeightQuirk;
+        set => OmitFlowLogDetInTc = ReproduceMssWeightQuirk = ReproduceRepeatedWeightQuirk = value;
+    }
 
     /// <summary>Number of training samples N, required by β-TCVAE's stratified estimator (default 0 = unknown).</summary>
     public long DatasetSize { get; set; }

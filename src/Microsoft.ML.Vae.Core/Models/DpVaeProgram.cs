@@ -14,6 +14,7 @@ using Microsoft.ML.Vae.Core.Training.Optimization;
 public sealed class DpVaeProgram : ITrainingProgram
 {
     private readonly DpVae _model;
+    private readonly FlowReachWatch _reachWatch;
     private readonly DpVaeOptions _options;
     private readonly FusedAdam _optimizer;
 
@@ -21,6 +22,7 @@ public sealed class DpVaeProgram : ITrainingProgram
     public DpVaeProgram(DpVae model, DpVaeOptions options)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
+        _reachWatch = new FlowReachWatch(model);
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
         _optimizer = new FusedAdam(model.parameters(), lr: _options.LearningRate, beta1: _options.AdamBeta1, beta2: _options.AdamBeta2);
     }
@@ -35,16 +37,28 @@ public sealed class DpVaeProgram : ITrainingProgram
     public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => [("vae", _optimizer)];
 
     /// <inheritdoc />
+    public string? TakeNotice() => _reachWatch.Take();
+
+    /// <inheritdoc />
     public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         _model.train(true);
         _optimizer.zero_grad();
         var output = _model.Forward(batch);
-        var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
-        terms.Total.backward();
-        _optimizer.step();
-        return terms;
+        _model.ObserveTrainingBatch(output);
+        try
+        {
+            _reachWatch.Observe(output.Mean, step);
+            var terms = DpVaeLoss.Compute(_model, _options, output, batch, step);
+            terms.Total.backward();
+            _optimizer.step();
+            return terms;
+        }
+        finally
+        {
+            _model.EndTrainingBatch();
+        }
     }
 
     /// <summary>Releases the optimizer state (the model stays with its owner).</summary>

@@ -20,6 +20,7 @@ using Microsoft.ML.Vae.Core.Training.Optimization;
 public sealed class FactorVaeProgram : ITrainingProgram
 {
     private readonly DpVae _model;
+    private readonly FlowReachWatch _reachWatch;
     private readonly DpVaeOptions _options;
     private readonly FactorDiscriminator _discriminator;
     private readonly FusedAdam _vaeOptimizer;
@@ -29,6 +30,7 @@ public sealed class FactorVaeProgram : ITrainingProgram
     public FactorVaeProgram(DpVae model, DpVaeOptions options)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
+        _reachWatch = new FlowReachWatch(model);
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Clone();
         _discriminator = new FactorDiscriminator(model.LatentDim, _options.DiscriminatorHidden, _options.DiscriminatorLayers);
         var reference = model.parameters().First();
@@ -51,6 +53,9 @@ public sealed class FactorVaeProgram : ITrainingProgram
     public IReadOnlyList<(string Name, optim.Optimizer Optimizer)> Optimizers => [("vae", _vaeOptimizer), ("discriminator", _discriminatorOptimizer)];
 
     /// <inheritdoc />
+    public string? TakeNotice() => _reachWatch.Take();
+
+    /// <inheritdoc />
     public LossTerms Step(Tensor batch, long step, Func<Tensor> nextBatch)
     {
         ArgumentNullException.ThrowIfNull(batch);
@@ -60,9 +65,19 @@ public sealed class FactorVaeProgram : ITrainingProgram
 
         _vaeOptimizer.zero_grad();
         var output = _model.Forward(batch);
-        var terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
-        terms.Total.backward();
-        _vaeOptimizer.step();
+        _model.ObserveTrainingBatch(output);
+        LossTerms terms;
+        try
+        {
+            _reachWatch.Observe(output.Mean, step);
+            terms = DpVaeLoss.Compute(_model, _options, output, batch, step, _discriminator);
+            terms.Total.backward();
+            _vaeOptimizer.step();
+        }
+        finally
+        {
+            _model.EndTrainingBatch();
+        }
 
         var second = nextBatch() ?? throw new InvalidOperationException("The batch source returned no second batch for the discriminator step.");
         Tensor permuted;

@@ -131,6 +131,16 @@ public sealed class SoftIntroOptions
     /// <summary>Learning-rate factor at each milestone (default 0.1).</summary>
     public double LrGamma { get; set; } = 0.1;
 
+    /// <summary>The training schedule in words, e.g. "30,000 iterations, warm-up 2,000, LR ×0.1 at 10,000 and 15,000".</summary>
+    public string DescribeSchedule()
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string milestones = LrMilestones is { Length: > 0 }
+            ? string.Create(c, $"LR ×{LrGamma:g3} at {string.Join(", ", LrMilestones.Select(m => m.ToString("N0", c)))}")
+            : "constant LR";
+        return string.Create(c, $"{Iterations:N0} iterations, warm-up {WarmupIterations:N0}, {milestones}");
+    }
+
     // ---- implementation choices
 
     /// <summary>

@@ -34,6 +34,12 @@ public interface ITrainingProgram : IDisposable
     void OnResumed(long step) { }
 
     /// <summary>
+    /// A notice for the person training (e.g. a warning that training left a range the model can handle), or
+    /// null. The trainer asks after every step and reports it as a progress message; each notice is handed out once.
+    /// </summary>
+    string? TakeNotice() => null;
+
+    /// <summary>
     /// Learning-rate schedules over the optimizers (none by default). The trainer steps each once
     /// per iteration, after <see cref="Step"/>, and restores their positions on resume.
     /// </summary>

@@ -119,6 +119,7 @@ public sealed class Trainer
             }
             StepSchedulers(run);
             run.Step = step;
+            if (_program.TakeNotice() is string notice) progress?.Report(Message(step, notice, clock));
 
             bool log = step % o.LogInterval == 0 || step == o.Iterations;
             bool eval = o.EvaluationInterval > 0 && step % o.EvaluationInterval == 0;

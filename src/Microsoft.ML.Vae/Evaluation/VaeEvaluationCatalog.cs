@@ -9,7 +9,7 @@ namespace Microsoft.ML.Vae;
 
 /// <summary>
 /// Evaluators: the core library's VAE metrics (FID, importance-sampled NLL, symmetric KL, leakage,
-/// reconstruction error, linear probe) on a column of an <see cref="IDataView"/>. Nothing is re-implemented
+/// reconstruction error, linear probe, flow-fit diagnostics) on a column of an <see cref="IDataView"/>. Nothing is re-implemented
 /// here: the column is read into a tensor (scaled by <see cref="VaeEvaluationOptions.InputScale"/>) and handed
 /// to the core. Every random draw is seeded, from <see cref="VaeEvaluationOptions.Seed"/> or the MLContext.
 /// </summary>
@@ -89,6 +89,13 @@ public static class VaeEvaluationCatalog
         VaeEvaluationOptions? options = null) =>
         Single(catalog, model, data, inputColumnName, null, options, VaeMetricKinds.Leakage).Leakage!;
 
+    /// <summary>
+    /// Flow-fit diagnostics: how well the prior covers the aggregate posterior of the data (see the core <c>FlowFit</c>).
+    /// </summary>
+    public static FlowFitResult EvaluateFlowFit(this VaeCatalog catalog, IVaeModel model, IDataView data, string inputColumnName,
+        VaeEvaluationOptions? options = null) =>
+        Single(catalog, model, data, inputColumnName, null, options, VaeMetricKinds.FlowFit).FlowFit!;
+
     /// <summary>Mean squared reconstruction error per element, in the model's data range.</summary>
     public static double EvaluateReconstruction(this VaeCatalog catalog, IVaeModel model, IDataView data, string inputColumnName,
         VaeEvaluationOptions? options = null) =>
@@ -151,7 +158,10 @@ public static class VaeEvaluationCatalog
         double? probe = Wants(VaeMetricKinds.LinearProbe) && labelColumnName is not null
             ? LinearProbeAccuracy(model, data, x, labelColumnName, seed, o)
             : null;
-        return new VaeMetrics(name, model.Kind, rows, fid, nll, symmetricKl, leakage, reconstruction, probe);
+        FlowFitResult? flowFit = Wants(VaeMetricKinds.FlowFit)
+            ? FlowFit.Compute(model, x, o.FlowFit ?? new FlowFitOptions { BatchSize = o.BatchSize }, seed)
+            : null;
+        return new VaeMetrics(name, model.Kind, rows, fid, nll, symmetricKl, leakage, reconstruction, probe, flowFit);
     }
 
     private static double LinearProbeAccuracy(IVaeModel model, IDataView data, Tensor x, string labelColumnName, long seed, VaeEvaluationOptions o)

@@ -41,6 +41,9 @@ public sealed class VaeEvaluationOptions
     /// <summary>Leakage settings; null (the default) uses the core defaults.</summary>
     public LeakageOptions? Leakage { get; set; }
 
+    /// <summary>Flow-fit settings; null (the default) uses the core defaults (5000 samples, far = 3× the typical spacing of encodings).</summary>
+    public FlowFitOptions? FlowFit { get; set; }
+
     /// <summary>Fraction of the labelled rows held out to score the linear probe (default 0.25; the rest trains it).</summary>
     public double LinearProbeTestFraction { get; set; } = 0.25;
 
@@ -65,6 +68,7 @@ public sealed class VaeEvaluationOptions
         if (SymmetricKlSamples < 2) throw new ArgumentException($"SymmetricKlSamples must be at least 2 (got {SymmetricKlSamples}).", nameof(SymmetricKlSamples));
         if (!(LinearProbeTestFraction > 0 && LinearProbeTestFraction < 1))
             throw new ArgumentException($"LinearProbeTestFraction must be in (0, 1) (got {LinearProbeTestFraction}).", nameof(LinearProbeTestFraction));
+        FlowFit?.Validate();
         if (BatchSize < 1) throw new ArgumentException($"BatchSize must be at least 1 (got {BatchSize}).", nameof(BatchSize));
     }
 }

@@ -25,6 +25,9 @@ public enum VaeMetricKinds
     /// <summary>Linear-probe accuracy of the latent means (needs a label column).</summary>
     LinearProbe = 32,
 
+    /// <summary>Flow-fit diagnostics: how well the prior covers the aggregate posterior (core <c>FlowFit</c>).</summary>
+    FlowFit = 64,
+
     /// <summary>All of the above.</summary>
-    All = Fid | Nll | SymmetricKl | Leakage | Reconstruction | LinearProbe,
+    All = Fid | Nll | SymmetricKl | Leakage | Reconstruction | LinearProbe | FlowFit,
 }

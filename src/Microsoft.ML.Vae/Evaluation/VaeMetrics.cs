@@ -15,6 +15,7 @@ namespace Microsoft.ML.Vae;
 /// <param name="Leakage">The leakage curve.</param>
 /// <param name="ReconstructionMse">Mean squared reconstruction error per element, in the model's data range.</param>
 /// <param name="LinearProbeAccuracy">Held-out accuracy of a linear probe on the latent means.</param>
+/// <param name="FlowFit">Flow-fit diagnostics: moments of the flow-mapped aggregate posterior against N(0, I) and the share of prior draws far from every encoding.</param>
 public sealed record VaeMetrics(
     string Name,
     string Kind,
@@ -24,7 +25,8 @@ public sealed record VaeMetrics(
     SymmetricKlResult? SymmetricKl,
     LeakageResult? Leakage,
     double? ReconstructionMse,
-    double? LinearProbeAccuracy)
+    double? LinearProbeAccuracy,
+    FlowFitResult? FlowFit = null)
 {
     /// <summary>The FID value, or null.</summary>
     public double? FidValue => Fid?.Fid;
