@@ -128,6 +128,8 @@ public sealed class CliFaultCorpusTests
             Unchanged(_run, () => Refused(Resume(_run, "--latent-dim", "3"), Program.UsageError, "latent-dim", "2", "3")));
         yield return new("resume --decoupled-prior (another architecture) is refused", () =>
             Unchanged(_run, () => Refused(Resume(_run, "--decoupled-prior"), Program.UsageError, "decoupled-prior")));
+        yield return new("resume --mse-weight 10 (another loss) is refused", () =>
+            Unchanged(_run, () => Refused(Resume(_run, "--mse-weight", "10"), Program.UsageError, "mse-weight", "1", "10")));
         yield return new("resume --seed 4 of a seed-3 run is refused", () =>
             Unchanged(_run, () => Refused(Resume(_run, "--seed", "4"), Program.UsageError, "seed", "3", "4")));
         yield return new("resume --data moons of an 8gaussians run is refused", () =>
