@@ -55,7 +55,7 @@ public sealed class VaeCatalog
         new(Context, new GamixRecipe(options), outputColumnName, inputColumnName, featurizer, training);
 
     /// <summary>Trains the model described by any <see cref="VaeRecipe"/> and outputs its latent means.</summary>
-    public VaeFeaturizerEstimator Train(VaeRecipe recipe, string outputColumnName, string inputColumnName,
+    public VaeFeaturizerEstimator Train(string outputColumnName, string inputColumnName, VaeRecipe recipe,
         VaeFeaturizerOptions? featurizer = null, VaeTrainingOptions? training = null) =>
         new(Context, recipe, outputColumnName, inputColumnName, featurizer, training);
 
@@ -63,14 +63,14 @@ public sealed class VaeCatalog
     /// A featurizer around a VAE trained elsewhere (e.g. loaded with the core's ModelStore); nothing is trained and
     /// the caller keeps ownership of <paramref name="model"/>.
     /// </summary>
-    public VaeFeaturizerEstimator Featurize(IVaeModel model, string outputColumnName, string inputColumnName, VaeFeaturizerOptions? options = null) =>
+    public VaeFeaturizerEstimator Featurize(string outputColumnName, string inputColumnName, IVaeModel model, VaeFeaturizerOptions? options = null) =>
         new(Context, model, outputColumnName, inputColumnName, options);
 
     /// <summary>
     /// Reconstructions of <paramref name="inputColumnName"/> by a trained VAE (e.g. a fitted featurizer's
     /// <see cref="VaeMappingTransformer.Model"/>), as planar floats ready for ConvertToImage.
     /// </summary>
-    public VaeReconstructionEstimator Reconstruct(IVaeModel model, string outputColumnName, string inputColumnName,
+    public VaeReconstructionEstimator Reconstruct(string outputColumnName, string inputColumnName, IVaeModel model,
         VaeReconstructionOptions? options = null) =>
         new(Context, model, outputColumnName, inputColumnName, options);
 }

@@ -72,9 +72,12 @@ internal sealed class ReconstructionShape<TRow>(int[]? dimensions, string contra
 }
 
 /// <summary>The reconstruction mapping delegate.</summary>
-internal sealed class ReconstructionMapper(RowInference inference, float outputScale, bool expandGrayscaleToRgb)
+internal sealed class ReconstructionMapper(MappingSource source)
 {
     /// <summary>Fills <paramref name="output"/> with the reconstruction of <paramref name="input"/>.</summary>
-    public void Map<TRow>(VaeInputRow input, TRow output) where TRow : IReconstructionRow =>
-        output.Reconstruction = inference.Reconstruct(input.Input, outputScale, expandGrayscaleToRgb);
+    public void Map<TRow>(VaeInputRow input, TRow output) where TRow : IReconstructionRow
+    {
+        var runtime = source.Get(input.EmbeddedModel);
+        output.Reconstruction = runtime.Inference.Reconstruct(input.Input, runtime.Settings.OutputScale, runtime.Settings.ExpandGrayscaleToRgb);
+    }
 }

@@ -12,8 +12,8 @@ namespace Microsoft.ML.Vae;
 public sealed class VaeReconstructionTransformer : VaeMappingTransformer
 {
     private VaeReconstructionTransformer(IVaeModel model, string outputColumnName, string inputColumnName, int[] outputDimensions,
-        ITransformer inner, MappingSettings settings)
-        : base(model, ownsModel: false, inputColumnName, inner, settings)
+        ITransformer inner, float inputScale)
+        : base(model, ownsModel: false, inputColumnName, inner, inputScale)
     {
         OutputColumnName = outputColumnName;
         OutputDimensions = outputDimensions;
@@ -31,15 +31,16 @@ public sealed class VaeReconstructionTransformer : VaeMappingTransformer
         VaeReconstructionOptions options, IDataView data)
     {
         var shape = ReconstructionMenu.Get(model.SampleShape, options.ExpandGrayscaleToRgb);
-        var mapper = new ReconstructionMapper(new RowInference(model, options.InputScale), options.OutputScale, options.ExpandGrayscaleToRgb);
-        var inner = BuildPipeline(mlContext, shape, mapper, outputColumnName, inputColumnName).Fit(data);
-        var settings = new MappingSettings(MappingSettings.Reconstruction, shape.Contract, options.InputScale, options.OutputScale, options.ExpandGrayscaleToRgb);
+        var mapping = new LoadedMapping(
+            new MappingSettings(MappingSettings.Reconstruction, options.InputScale, options.OutputScale, options.ExpandGrayscaleToRgb), model);
+        var inner = BuildPipeline(mlContext, shape, mapping, outputColumnName, inputColumnName).Fit(data);
         return new VaeReconstructionTransformer(model, outputColumnName, inputColumnName,
-            OutputImages.OutputDimensions(model.SampleShape, options.ExpandGrayscaleToRgb), inner, settings);
+            OutputImages.OutputDimensions(model.SampleShape, options.ExpandGrayscaleToRgb), inner, options.InputScale);
     }
 
-    internal static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, ReconstructionShape shape, ReconstructionMapper? mapper,
+    internal static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, ReconstructionShape shape, LoadedMapping? mapping,
         string outputColumnName, string inputColumnName) =>
-        InnerPipeline.Build(mlContext, inputColumnName, shape.CreateMapping(mlContext, mapper),
+        InnerPipeline.Build(mlContext, inputColumnName, mapping is null ? "" : EmbeddedModel.Encode(mapping.Settings, mapping.Model),
+            shape.CreateMapping(mlContext, mapping is null ? null : new ReconstructionMapper(MappingSource.Fixed(mapping))),
             [(outputColumnName, MappingColumns.Reconstruction)], [MappingColumns.Reconstruction]);
 }
