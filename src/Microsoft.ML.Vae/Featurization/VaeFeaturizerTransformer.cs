@@ -31,23 +31,23 @@ public sealed class VaeFeaturizerTransformer : VaeMappingTransformer
     private protected override string Component => "VAE featurizer";
 
     /// <summary>Builds the transformer around <paramref name="model"/>, fitting the inner chain on <paramref name="data"/>'s schema.</summary>
-    internal static VaeFeaturizerTransformer Create(MLContext mlContext, IVaeModel model, bool ownsModel, string outputColumnName,
+    internal static VaeFeaturizerTransformer Create(TransformsCatalog transforms, IVaeModel model, bool ownsModel, string outputColumnName,
         string inputColumnName, VaeFeaturizerOptions options, IDataView data)
     {
         var shape = LatentMenu.Get(model.LatentDim);
         var mapping = new LoadedMapping(new MappingSettings(MappingSettings.Featurizer, options.InputScale, 1, false), model);
-        var inner = BuildPipeline(mlContext, shape, mapping, outputColumnName, inputColumnName, options).Fit(data);
+        var inner = BuildPipeline(transforms, shape, mapping, outputColumnName, inputColumnName, options).Fit(data);
         return new VaeFeaturizerTransformer(model, ownsModel, outputColumnName, inputColumnName, options, inner);
     }
 
     /// <summary>The inner chain; with <paramref name="mapping"/> null it serves schema propagation only.</summary>
-    internal static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, LatentShape shape, LoadedMapping? mapping,
+    internal static IEstimator<ITransformer> BuildPipeline(TransformsCatalog transforms, LatentShape shape, LoadedMapping? mapping,
         string outputColumnName, string inputColumnName, VaeFeaturizerOptions options)
     {
         var outputs = new List<(string, string)> { (outputColumnName, MappingColumns.LatentMean) };
         if (options.LogVarianceColumnName is string logVar) outputs.Add((logVar, MappingColumns.LatentLogVariance));
-        return InnerPipeline.Build(mlContext, inputColumnName, mapping is null ? "" : EmbeddedModel.Encode(mapping.Settings, mapping.Model),
-            shape.CreateMapping(mlContext, mapping is null ? null : MappingSource.Fixed(mapping)), outputs,
+        return InnerPipeline.Build(transforms, inputColumnName, mapping is null ? "" : EmbeddedModel.Encode(mapping.Settings, mapping.Model),
+            shape.CreateMapping(transforms, mapping is null ? null : MappingSource.Fixed(mapping)), outputs,
             [MappingColumns.LatentMean, MappingColumns.LatentLogVariance]);
     }
 }

@@ -10,23 +10,23 @@ namespace Microsoft.ML.Vae.Mapping;
 internal static class InnerPipeline
 {
     /// <summary>The chain.</summary>
-    /// <param name="mlContext">The context.</param>
+    /// <param name="transforms">The context's transforms catalog.</param>
     /// <param name="inputColumnName">The user's input column.</param>
     /// <param name="embeddedModel">The embedded model text (see <see cref="Persistence.EmbeddedModel"/>); empty for schema propagation.</param>
     /// <param name="mapping">The custom mapping estimator.</param>
     /// <param name="outputs">(user name, fixed name) of each output to keep.</param>
     /// <param name="temporaries">Fixed-name columns to drop at the end.</param>
-    public static IEstimator<ITransformer> Build(MLContext mlContext, string inputColumnName, string embeddedModel,
+    public static IEstimator<ITransformer> Build(TransformsCatalog transforms, string inputColumnName, string embeddedModel,
         IEstimator<ITransformer> mapping, IEnumerable<(string UserName, string FixedName)> outputs, IEnumerable<string> temporaries)
     {
-        IEstimator<ITransformer> chain = ModelKeyMapping.Create(mlContext)
-            .Append(mlContext.Transforms.Conversion.MapValue(MappingColumns.EmbeddedModel,
+        IEstimator<ITransformer> chain = ModelKeyMapping.Create(transforms)
+            .Append(transforms.Conversion.MapValue(MappingColumns.EmbeddedModel,
                 [new KeyValuePair<string, string>(ModelKeyMapping.Key, embeddedModel)], MappingColumns.ModelKey))
-            .Append(mlContext.Transforms.CopyColumns(MappingColumns.Input, inputColumnName))
+            .Append(transforms.CopyColumns(MappingColumns.Input, inputColumnName))
             .Append(mapping);
         foreach (var (userName, fixedName) in outputs)
-            chain = chain.Append(mlContext.Transforms.CopyColumns(userName, fixedName));
-        return chain.Append(mlContext.Transforms.DropColumns(
+            chain = chain.Append(transforms.CopyColumns(userName, fixedName));
+        return chain.Append(transforms.DropColumns(
             [MappingColumns.ModelKey, MappingColumns.EmbeddedModel, MappingColumns.Input, .. temporaries]));
     }
 }

@@ -47,7 +47,7 @@ internal abstract class LatentShape(int size, string contract)
     /// The custom mapping estimator. With <paramref name="source"/> null it only describes the output
     /// schema (for estimator schema propagation before training).
     /// </summary>
-    public abstract IEstimator<ITransformer> CreateMapping(MLContext mlContext, MappingSource? source);
+    public abstract IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, MappingSource? source);
 }
 
 /// <summary>A <see cref="LatentShape"/> with its row type.</summary>
@@ -55,12 +55,12 @@ internal sealed class LatentShape<TRow>(int size, string contract) : LatentShape
     where TRow : class, ILatentRow, new()
 {
     /// <inheritdoc />
-    public override IEstimator<ITransformer> CreateMapping(MLContext mlContext, MappingSource? source)
+    public override IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, MappingSource? source)
     {
         Action<VaeInputRow, TRow> map;
         if (source is null) map = SchemaOnly;
         else map = new LatentMapper(source).Map;
-        return mlContext.Transforms.CustomMapping(map, Contract);
+        return transforms.CustomMapping(map, Contract);
     }
 
     private static void SchemaOnly(VaeInputRow input, TRow output) =>

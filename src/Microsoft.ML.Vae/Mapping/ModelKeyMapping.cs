@@ -29,8 +29,8 @@ internal static class ModelKeyMapping
     public const string Key = "model";
 
     /// <summary>The estimator.</summary>
-    public static IEstimator<ITransformer> Create(MLContext mlContext) =>
-        mlContext.Transforms.CustomMapping<ModelKeyInput, ModelKeyRow>(Map, MappingContracts.ModelKey);
+    public static IEstimator<ITransformer> Create(TransformsCatalog transforms) =>
+        transforms.CustomMapping<ModelKeyInput, ModelKeyRow>(Map, MappingContracts.ModelKey);
 
     /// <summary>The mapping delegate.</summary>
     public static void Map(ModelKeyInput input, ModelKeyRow output) => output.Key = Key;
