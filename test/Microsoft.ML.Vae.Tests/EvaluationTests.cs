@@ -84,9 +84,9 @@ public sealed class EvaluationTests
     {
         var f = SharedFeaturizer.Value;
         using var untrained = new Core.Models.DpVae(SharedFeaturizer.Options(latentDim: 8));
-        var pipeline = f.Context.Vae().Featurize(f.Vae, "Trained", "Pixels")
-            .Append(f.Context.Vae().Featurize(untrained, "Untrained", "Pixels"))
-            .Append(f.Context.Vae().Reconstruct(f.Vae, "Reconstruction", "Pixels"));
+        var pipeline = f.Context.Vae().Featurize("Trained", "Pixels", f.Vae)
+            .Append(f.Context.Vae().Featurize("Untrained", "Pixels", untrained))
+            .Append(f.Context.Vae().Reconstruct("Reconstruction", "Pixels", f.Vae));
         var model = pipeline.Fit(f.Test);
         var options = FastOptions();
         options.Metrics = VaeMetricKinds.Reconstruction | VaeMetricKinds.LinearProbe;

@@ -117,7 +117,7 @@ public sealed class RecipeTests
         var recipe = new BrokenProgramRecipe(SharedFeaturizer.Options());
         long baseline = LiveTensors;
 
-        var ex = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Vae().Train(recipe, "Features", "Pixels").Fit(data));
+        var ex = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Vae().Train("Features", "Pixels", recipe).Fit(data));
 
         Assert.AreEqual("no program", ex.Message);
         Assert.IsNotNull(recipe.Built);

@@ -61,7 +61,7 @@ public sealed class SaveLoadTests
     {
         var f = SharedFeaturizer.Value;
         var data = FashionMnistRows.View(f.Context, train: false, 20);
-        var model = f.Context.Vae().Reconstruct(f.Vae, "Reconstruction", "Pixels").Fit(data);
+        var model = f.Context.Vae().Reconstruct("Reconstruction", "Pixels", f.Vae).Fit(data);
         var path = TempPath("reconstruction.zip");
         VaeModelFile.Save(f.Context, model, data.Schema, path);
 
@@ -76,22 +76,78 @@ public sealed class SaveLoadTests
     }
 
     [TestMethod]
-    public void SavingWithPlainModelSaveIsRefusedWithAClearMessage()
+    public void PlainModelSaveAndLoadRoundTripAVaePipeline()
     {
         var f = SharedFeaturizer.Value;
-        using var stream = new MemoryStream();
-        var ex = Assert.Throws<Exception>(() => f.Context.Model.Save(f.Model, f.Train.Schema, stream));
-        StringAssert.Contains(ex.ToString(), "VaeModelFile.Save");
+        var path = TempPath("plain.zip");
+        f.Context.Model.Save(f.Model, f.Train.Schema, path);
+
+        var freshContext = new MLContext();
+        var reloaded = freshContext.Model.Load(path, out var schema);
+        var test = FashionMnistRows.View(freshContext, train: false, 100);
+        var before = f.Context.Data.CreateEnumerable<Scored>(f.Model.Transform(test), reuseRowObject: false).ToArray();
+        var after = freshContext.Data.CreateEnumerable<Scored>(reloaded.Transform(test), reuseRowObject: false).ToArray();
+        for (int i = 0; i < before.Length; i++)
+        {
+            CollectionAssert.AreEqual(before[i].Features, after[i].Features, $"Latents of row {i}.");
+            Assert.AreEqual(before[i].PredictedLabel, after[i].PredictedLabel, $"Prediction of row {i}.");
+        }
+        var type = (VectorDataViewType)reloaded.GetOutputSchema(schema)["Features"].Type;
+        Assert.AreEqual(SharedFeaturizer.LatentDim, type.Size, "The latent size must survive the reload.");
+        var engine = freshContext.Model.CreatePredictionEngine<FashionMnistRow, Scored>(reloaded);
+        Assert.AreEqual(before[0].PredictedLabel, engine.Predict(FashionMnistRows.Load(train: false, 1)[0]).PredictedLabel);
     }
 
     [TestMethod]
-    public void LoadingWithPlainModelLoadIsRefusedWithAClearMessage()
+    public void AFailedSaveLeavesNoFileBehind()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = FashionMnistRows.View(mlContext, train: false, 20);
+        using var vae = new Core.Models.DpVae(SharedFeaturizer.Options());
+        var featurizer = mlContext.Vae().Featurize("Features", "Pixels", vae).Fit(data);
+        featurizer.Dispose();
+        var path = TempPath("refused.zip");
+        Assert.ThrowsExactly<ObjectDisposedException>(() => VaeModelFile.Save(mlContext, featurizer, data.Schema, path));
+        Assert.IsFalse(File.Exists(path), "A refused save must not leave a file.");
+    }
+
+    [TestMethod]
+    public void ATruncatedModelFileIsReportedWithItsOwnMessage()
     {
         var f = SharedFeaturizer.Value;
-        var path = TempPath("plain-load.zip");
+        var path = TempPath("whole.zip");
         VaeModelFile.Save(f.Context, f.Model, f.Train.Schema, path);
-        var ex = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
-        StringAssert.Contains(ex.ToString(), "VaeModelFile.Load");
+        var bytes = File.ReadAllBytes(path);
+        foreach (var length in new[] { bytes.Length / 2, bytes.Length - 100, 10 })
+        {
+            var truncated = TempPath($"truncated-{length}.zip");
+            File.WriteAllBytes(truncated, bytes[..length]);
+            var ex = Assert.ThrowsExactly<InvalidDataException>(() => VaeModelFile.Load(new MLContext(), truncated, out _), $"{length} bytes.");
+            StringAssert.Contains(ex.Message, truncated);
+            Assert.IsFalse(ex.Message.Contains("target of an invocation"), ex.Message);
+        }
+    }
+
+    [TestMethod]
+    public void ACorruptedEmbeddedModelIsReportedWithItsOwnMessage()
+    {
+        var f = SharedFeaturizer.Value;
+        var path = TempPath("corrupted.zip");
+        VaeModelFile.Save(f.Context, f.Model, f.Train.Schema, path);
+        // Overwrite the middle of the value-mapping table that carries the weights.
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("DefaultMap.idv", StringComparison.Ordinal));
+            byte[] table;
+            using (var s = entry.Open()) { using var ms = new MemoryStream(); s.CopyTo(ms); table = ms.ToArray(); }
+            for (int i = table.Length / 2; i < table.Length / 2 + 64; i++) table[i] = (byte)'!';
+            entry.Delete();
+            using var w = zip.CreateEntry(entry.FullName).Open();
+            w.Write(table);
+        }
+        var ex = Assert.Throws<Exception>(() => VaeModelFile.Load(new MLContext(), path, out _));
+        Assert.IsInstanceOfType<InvalidDataException>(ex);
+        StringAssert.Contains(ex.Message, path);
     }
 
     [TestMethod]

@@ -108,7 +108,7 @@ public sealed class SchemaErrorTests
         options.SampleShape = [1, 20, 20];
         using var model = new Core.Models.DpVae(options);
         var data = mlContext.Data.LoadFromEnumerable(new[] { new FashionMnistRow { Pixels = new float[784] } });
-        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Vae().Reconstruct(model, "R", "Pixels").Fit(data));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Vae().Reconstruct("R", "Pixels", model).Fit(data));
         StringAssert.Contains(ex.Message, "[3, 20, 20]");
     }
 }

@@ -12,8 +12,8 @@ namespace Microsoft.ML.Vae;
 public sealed class VaeFeaturizerTransformer : VaeMappingTransformer
 {
     private VaeFeaturizerTransformer(IVaeModel model, bool ownsModel, string outputColumnName, string inputColumnName,
-        VaeFeaturizerOptions options, ITransformer inner, MappingSettings settings)
-        : base(model, ownsModel, inputColumnName, inner, settings)
+        VaeFeaturizerOptions options, ITransformer inner)
+        : base(model, ownsModel, inputColumnName, inner, options.InputScale)
     {
         OutputColumnName = outputColumnName;
         LogVarianceColumnName = options.LogVarianceColumnName;
@@ -31,23 +31,23 @@ public sealed class VaeFeaturizerTransformer : VaeMappingTransformer
     private protected override string Component => "VAE featurizer";
 
     /// <summary>Builds the transformer around <paramref name="model"/>, fitting the inner chain on <paramref name="data"/>'s schema.</summary>
-    internal static VaeFeaturizerTransformer Create(MLContext mlContext, IVaeModel model, bool ownsModel, string outputColumnName,
+    internal static VaeFeaturizerTransformer Create(TransformsCatalog transforms, IVaeModel model, bool ownsModel, string outputColumnName,
         string inputColumnName, VaeFeaturizerOptions options, IDataView data)
     {
         var shape = LatentMenu.Get(model.LatentDim);
-        var inference = new RowInference(model, options.InputScale);
-        var inner = BuildPipeline(mlContext, shape, inference, outputColumnName, inputColumnName, options).Fit(data);
-        var settings = new MappingSettings(MappingSettings.Featurizer, shape.Contract, options.InputScale, 1, false);
-        return new VaeFeaturizerTransformer(model, ownsModel, outputColumnName, inputColumnName, options, inner, settings);
+        var mapping = new LoadedMapping(new MappingSettings(MappingSettings.Featurizer, options.InputScale, 1, false), model);
+        var inner = BuildPipeline(transforms, shape, mapping, outputColumnName, inputColumnName, options).Fit(data);
+        return new VaeFeaturizerTransformer(model, ownsModel, outputColumnName, inputColumnName, options, inner);
     }
 
-    /// <summary>The inner chain; with <paramref name="inference"/> null it serves schema propagation only.</summary>
-    internal static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, LatentShape shape, RowInference? inference,
+    /// <summary>The inner chain; with <paramref name="mapping"/> null it serves schema propagation only.</summary>
+    internal static IEstimator<ITransformer> BuildPipeline(TransformsCatalog transforms, LatentShape shape, LoadedMapping? mapping,
         string outputColumnName, string inputColumnName, VaeFeaturizerOptions options)
     {
         var outputs = new List<(string, string)> { (outputColumnName, MappingColumns.LatentMean) };
         if (options.LogVarianceColumnName is string logVar) outputs.Add((logVar, MappingColumns.LatentLogVariance));
-        return InnerPipeline.Build(mlContext, inputColumnName, shape.CreateMapping(mlContext, inference), outputs,
+        return InnerPipeline.Build(transforms, inputColumnName, mapping is null ? "" : EmbeddedModel.Encode(mapping.Settings, mapping.Model),
+            shape.CreateMapping(transforms, mapping is null ? null : MappingSource.Fixed(mapping)), outputs,
             [MappingColumns.LatentMean, MappingColumns.LatentLogVariance]);
     }
 }

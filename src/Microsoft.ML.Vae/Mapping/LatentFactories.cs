@@ -1,19 +1,18 @@
 using Microsoft.ML.Transforms;
-using Microsoft.ML.Vae.Persistence;
 
 namespace Microsoft.ML.Vae.Mapping;
 
-/// <summary>Reloads featurizers: latent mean and log-variance from the saved model and input scale.</summary>
+/// <summary>Reloads featurizers: latent mean and log-variance from the embedded model.</summary>
 /// <typeparam name="TRow">The output row type of one latent size.</typeparam>
-internal abstract class LatentMappingFactory<TRow> : VaeMappingFactory<TRow>
+/// <remarks>
+/// ML.NET creates the factory with no context and no access to the file being loaded; the model reaches the
+/// mapping through its rows instead (see <see cref="MappingSource"/>), so nothing here can fail at load time.
+/// </remarks>
+internal abstract class LatentMappingFactory<TRow> : CustomMappingFactory<VaeInputRow, TRow>
     where TRow : class, ILatentRow, new()
 {
     /// <inheritdoc />
-    protected override string Contract => LatentMenu.For<TRow>().Contract;
-
-    /// <inheritdoc />
-    protected override Action<VaeInputRow, TRow> CreateMapping(LoadedMapping loaded) =>
-        new LatentMapper(new RowInference(loaded.Model, loaded.Settings.InputScale)).Map;
+    public sealed override Action<VaeInputRow, TRow> GetMapping() => new LatentMapper(MappingSource.ForReload()).Map;
 }
 
 // One factory per featurizer contract (see MappingContracts): ML.NET finds a custom mapping's factory by the

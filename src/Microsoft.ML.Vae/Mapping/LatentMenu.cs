@@ -44,10 +44,10 @@ internal abstract class LatentShape(int size, string contract)
     public string Contract { get; } = contract;
 
     /// <summary>
-    /// The custom mapping estimator. With <paramref name="inference"/> null it only describes the output
+    /// The custom mapping estimator. With <paramref name="source"/> null it only describes the output
     /// schema (for estimator schema propagation before training).
     /// </summary>
-    public abstract IEstimator<ITransformer> CreateMapping(MLContext mlContext, RowInference? inference);
+    public abstract IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, MappingSource? source);
 }
 
 /// <summary>A <see cref="LatentShape"/> with its row type.</summary>
@@ -55,12 +55,12 @@ internal sealed class LatentShape<TRow>(int size, string contract) : LatentShape
     where TRow : class, ILatentRow, new()
 {
     /// <inheritdoc />
-    public override IEstimator<ITransformer> CreateMapping(MLContext mlContext, RowInference? inference)
+    public override IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, MappingSource? source)
     {
         Action<VaeInputRow, TRow> map;
-        if (inference is null) map = SchemaOnly;
-        else map = new LatentMapper(inference).Map;
-        return mlContext.Transforms.CustomMapping(map, Contract);
+        if (source is null) map = SchemaOnly;
+        else map = new LatentMapper(source).Map;
+        return transforms.CustomMapping(map, Contract);
     }
 
     private static void SchemaOnly(VaeInputRow input, TRow output) =>
@@ -68,12 +68,12 @@ internal sealed class LatentShape<TRow>(int size, string contract) : LatentShape
 }
 
 /// <summary>The featurizer's mapping delegate: latent mean and log-variance of one row.</summary>
-internal sealed class LatentMapper(RowInference inference)
+internal sealed class LatentMapper(MappingSource source)
 {
     /// <summary>Fills <paramref name="output"/> from <paramref name="input"/>.</summary>
     public void Map<TRow>(VaeInputRow input, TRow output) where TRow : ILatentRow
     {
-        var (mean, logVariance) = inference.Encode(input.Input);
+        var (mean, logVariance) = source.Get(input.EmbeddedModel).Inference.Encode(input.Input);
         output.Mean = mean;
         output.LogVariance = logVariance;
     }

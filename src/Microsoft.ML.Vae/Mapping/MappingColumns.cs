@@ -19,6 +19,12 @@ public static class MappingColumns
     /// <summary>Posterior log-variance of the latent code.</summary>
     public const string LatentLogVariance = Prefix + "LatentLogVariance";
 
+    /// <summary>The constant key under which the embedded model is looked up.</summary>
+    public const string ModelKey = Prefix + "ModelKey";
+
+    /// <summary>The model as embedded text, reaching the mapping in every row.</summary>
+    public const string EmbeddedModel = Prefix + "EmbeddedModel";
+
     /// <summary>A reconstruction.</summary>
     public const string Reconstruction = Prefix + "Reconstruction";
 

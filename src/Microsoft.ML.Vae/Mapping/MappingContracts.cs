@@ -2,13 +2,16 @@ namespace Microsoft.ML.Vae.Mapping;
 
 /// <summary>
 /// Contract names under which the custom mappings are saved in ML.NET .zip files. A name encodes the
-/// component, the payload format version (v1) and the output shape; it must never change once released.
-/// When the payload format changes, add v2 names and keep the v1 factories loadable.
+/// component, the payload format version (v2: the model travels in the row as embedded text) and the output shape; it must never change once released.
+/// When the payload format changes after a release, add new names and keep the old factories loadable.
 /// </summary>
 internal static class MappingContracts
 {
-    private const string Featurizer = "Microsoft.ML.Vae.Featurizer.v1.";
-    private const string Reconstruction = "Microsoft.ML.Vae.Reconstruction.v1.";
+    private const string Featurizer = "Microsoft.ML.Vae.Featurizer.v2.";
+    private const string Reconstruction = "Microsoft.ML.Vae.Reconstruction.v2.";
+
+    /// <summary>The mapping that outputs the constant key of the embedded-model lookup.</summary>
+    public const string ModelKey = "Microsoft.ML.Vae.ModelKey.v1";
 
     public const string Latent2 = Featurizer + "d2";
     public const string Latent4 = Featurizer + "d4";

@@ -1,22 +1,14 @@
 using Microsoft.ML.Transforms;
-using Microsoft.ML.Vae.Persistence;
 
 namespace Microsoft.ML.Vae.Mapping;
 
-/// <summary>Reloads reconstruction transforms from the saved model, scales and plane expansion.</summary>
+/// <summary>Reloads reconstruction transforms from the embedded model, its scales and plane expansion.</summary>
 /// <typeparam name="TRow">The output row type of one image shape.</typeparam>
-internal abstract class ReconstructionMappingFactory<TRow> : VaeMappingFactory<TRow>
+internal abstract class ReconstructionMappingFactory<TRow> : CustomMappingFactory<VaeInputRow, TRow>
     where TRow : class, IReconstructionRow, new()
 {
     /// <inheritdoc />
-    protected override string Contract => ReconstructionMenu.For<TRow>().Contract;
-
-    /// <inheritdoc />
-    protected override Action<VaeInputRow, TRow> CreateMapping(LoadedMapping loaded)
-    {
-        var s = loaded.Settings;
-        return new ReconstructionMapper(new RowInference(loaded.Model, s.InputScale), s.OutputScale, s.ExpandGrayscaleToRgb).Map;
-    }
+    public sealed override Action<VaeInputRow, TRow> GetMapping() => new ReconstructionMapper(MappingSource.ForReload()).Map;
 }
 
 // One factory per reconstruction contract (see MappingContracts and LatentFactories.cs for why each needs its

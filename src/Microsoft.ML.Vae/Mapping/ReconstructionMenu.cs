@@ -51,7 +51,7 @@ internal abstract class ReconstructionShape(int[]? dimensions, string contract)
     public string Contract { get; } = contract;
 
     /// <summary>The custom mapping estimator; with <paramref name="mapper"/> null it only describes the output schema.</summary>
-    public abstract IEstimator<ITransformer> CreateMapping(MLContext mlContext, ReconstructionMapper? mapper);
+    public abstract IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, ReconstructionMapper? mapper);
 }
 
 /// <summary>A <see cref="ReconstructionShape"/> with its row type.</summary>
@@ -59,12 +59,12 @@ internal sealed class ReconstructionShape<TRow>(int[]? dimensions, string contra
     where TRow : class, IReconstructionRow, new()
 {
     /// <inheritdoc />
-    public override IEstimator<ITransformer> CreateMapping(MLContext mlContext, ReconstructionMapper? mapper)
+    public override IEstimator<ITransformer> CreateMapping(TransformsCatalog transforms, ReconstructionMapper? mapper)
     {
         Action<VaeInputRow, TRow> map;
         if (mapper is null) map = SchemaOnly;
         else map = mapper.Map;
-        return mlContext.Transforms.CustomMapping(map, Contract);
+        return transforms.CustomMapping(map, Contract);
     }
 
     private static void SchemaOnly(VaeInputRow input, TRow output) =>
@@ -72,9 +72,12 @@ internal sealed class ReconstructionShape<TRow>(int[]? dimensions, string contra
 }
 
 /// <summary>The reconstruction mapping delegate.</summary>
-internal sealed class ReconstructionMapper(RowInference inference, float outputScale, bool expandGrayscaleToRgb)
+internal sealed class ReconstructionMapper(MappingSource source)
 {
     /// <summary>Fills <paramref name="output"/> with the reconstruction of <paramref name="input"/>.</summary>
-    public void Map<TRow>(VaeInputRow input, TRow output) where TRow : IReconstructionRow =>
-        output.Reconstruction = inference.Reconstruct(input.Input, outputScale, expandGrayscaleToRgb);
+    public void Map<TRow>(VaeInputRow input, TRow output) where TRow : IReconstructionRow
+    {
+        var runtime = source.Get(input.EmbeddedModel);
+        output.Reconstruction = runtime.Inference.Reconstruct(input.Input, runtime.Settings.OutputScale, runtime.Settings.ExpandGrayscaleToRgb);
+    }
 }

@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Vae.Core.Models;
 using Microsoft.ML.Vae.Data;
-using Microsoft.ML.Vae.Persistence;
 
 namespace Microsoft.ML.Vae;
 
@@ -9,23 +8,23 @@ namespace Microsoft.ML.Vae;
 /// Base of the VAE transformers: a thin wrapper that holds the VAE and an inner chain of built-in ML.NET
 /// transforms (copy the input column, the custom mapping, copy the outputs to their names, drop the
 /// temporaries), to which it forwards Transform, GetOutputSchema and GetRowToRowMapper after checking the
-/// input column. Saving records the VAE in the current <see cref="VaeModelFile.Save(MLContext, ITransformer, DataViewSchema, string)"/>
-/// session and then lets the inner chain write itself, so the saved .zip holds only built-in ML.NET transforms.
+/// input column. Saving lets the inner chain write itself: the saved .zip holds only built-in ML.NET transforms,
+/// and the VAE's weights travel as the table of one of them (see <see cref="Persistence.EmbeddedModel"/>), so plain
+/// <c>mlContext.Model.Save</c>/<c>Load</c> round-trip the pipeline.
 /// </summary>
 public abstract class VaeMappingTransformer : ITransformer, IDisposable
 {
     private readonly ITransformer _inner;
-    private readonly MappingPayload _payload;
     private readonly bool _ownsModel;
     private bool _disposed;
 
-    private protected VaeMappingTransformer(IVaeModel model, bool ownsModel, string inputColumnName, ITransformer inner, MappingSettings settings)
+    private protected VaeMappingTransformer(IVaeModel model, bool ownsModel, string inputColumnName, ITransformer inner, float inputScale)
     {
         Model = model;
         _ownsModel = ownsModel;
         InputColumnName = inputColumnName;
         _inner = inner;
-        _payload = new MappingPayload(settings, model);
+        InputScale = inputScale;
     }
 
     /// <summary>The VAE. Owned by this transformer when the estimator trained it; otherwise by whoever supplied it.</summary>
@@ -35,7 +34,7 @@ public abstract class VaeMappingTransformer : ITransformer, IDisposable
     public string InputColumnName { get; }
 
     /// <summary>Factor applied to input values before encoding.</summary>
-    public float InputScale => _payload.Settings.InputScale;
+    public float InputScale { get; }
 
     /// <summary>Number of values in one sample.</summary>
     public long SampleSize => Model.SampleShape.Aggregate(1L, (a, b) => checked(a * b));
@@ -68,11 +67,10 @@ public abstract class VaeMappingTransformer : ITransformer, IDisposable
         return _inner.GetRowToRowMapper(inputSchema);
     }
 
-    /// <summary>Records the VAE in the save session, then saves the inner chain into <paramref name="ctx"/>.</summary>
+    /// <summary>Saves the inner chain, which carries the VAE as embedded text, into <paramref name="ctx"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        VaeSaveSession.Record(_payload);
         _inner.Save(ctx);
     }
 

@@ -1,24 +1,24 @@
 using System.IO.Compression;
+using System.Reflection;
+using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Core.Engine;
 using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Core.Persistence;
 using Microsoft.ML.Vae.Persistence;
 using Microsoft.ML.Vae.Runtime;
 
 namespace Microsoft.ML.Vae;
 
 /// <summary>
-/// Saves and loads ML.NET models that contain VAE transformers. The .zip is ML.NET's own model file,
-/// readable by <c>mlContext.Model.Load</c> for everything but the VAE mappings; the VAE weights travel in
-/// the same file as extra entries under <c>Microsoft.ML.Vae/</c> (core model files plus a manifest), which
-/// ML.NET ignores. Use these helpers instead of <c>mlContext.Model.Save</c>/<c>Load</c> whenever a pipeline
-/// holds a featurizer or reconstruction transformer; for other pipelines they behave like ML.NET's.
+/// Saves and loads ML.NET models that contain VAE transformers, with more than plain
+/// <c>mlContext.Model.Save</c>/<c>Load</c> give (which also round-trip them: the VAE weights travel inside the
+/// ML.NET model as the table of a built-in value-mapping transform). Save writes the file only once the model
+/// is complete; Load decodes and checks the VAEs at once (plain Load does it at the first row), places them
+/// on the device the context selects (plain Load: the CPU), returns them for evaluation and early release,
+/// and reports a damaged file with an <see cref="InvalidDataException"/> naming the problem.
 /// </summary>
 /// <remarks>
-/// Loading places the models on the device that the passed context's <see cref="MLContext.GpuDeviceId"/> and
-/// <see cref="MLContext.FallbackToCpu"/> select. Reloaded VAE transforms are ML.NET custom mappings (not this
-/// library's transformer types); <see cref="Load(MLContext, string)"/> returns the loaded VAEs as well, for
-/// evaluation and for releasing their native memory early.
+/// Reloaded VAE transforms are ML.NET custom mappings (not this library's transformer types);
+/// <see cref="Load(MLContext, string)"/> returns the loaded VAEs as well.
 /// </remarks>
 public static class VaeModelFile
 {
@@ -98,15 +98,9 @@ public static class VaeModelFile
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputSchema);
+        // Into memory first, so that a save that fails half way leaves no file behind.
         using var buffer = new MemoryStream();
-        using (var session = VaeSaveSession.Begin())
-        {
-            mlContext.Model.Save(model, inputSchema, buffer);
-            // ML.NET has written its archive; the VAE entries are appended to it.
-            buffer.Position = 0;
-            using var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true);
-            session.WriteTo(zip);
-        }
+        mlContext.Model.Save(model, inputSchema, buffer);
         return buffer.ToArray();
     }
 
@@ -117,33 +111,41 @@ public static class VaeModelFile
         TorchRuntime.ConfigureThreadingEnvironment();
         var device = ContextDevice.Resolve(mlContext);
         long start = stream.Position;
-        VaeManifest? manifest;
-        ZipArchive zip;
-        try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
-        catch (InvalidDataException ex) { throw new InvalidDataException($"{source} is not a model file: {ex.Message}", ex); }
-        VaeLoadSession? session = null;
+        var decoded = new Dictionary<string, LoadedMapping>(StringComparer.Ordinal);
         try
         {
-            using (zip)
+            ZipArchive zip;
+            try { zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true); }
+            catch (InvalidDataException ex)
             {
-                manifest = VaeManifest.Read(zip, source) ?? new VaeManifest();
-                session = VaeLoadSession.Begin(manifest, zip, device, source);
+                throw new InvalidDataException($"{source} is not an ML.NET model file (not a readable .zip archive): {ex.Message}", ex);
             }
+            using (zip)
+                foreach (var text in EmbeddedPayloads.Read(mlContext, zip, source))
+                    if (!decoded.ContainsKey(text)) decoded[text] = EmbeddedModel.Decode(text, device, source);
             stream.Position = start;
-            var transformer = mlContext.Model.Load(stream, out var inputSchema);
-            if (session.Unclaimed != 0)
-                throw new InvalidDataException(
-                    $"{source}: its VAE manifest lists {session.Unclaimed} mapping(s) more than the ML.NET model uses; the file was not written by VaeModelFile.Save or was altered.");
+            using var session = VaeLoadSession.Begin(device, decoded);
+            ITransformer transformer;
+            DataViewSchema inputSchema;
+            try
+            {
+                transformer = mlContext.Model.Load(stream, out inputSchema);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                // ML.NET builds transforms by reflection; its wrapper's own message says nothing.
+                throw new InvalidDataException($"{source} cannot be loaded: {ex.InnerException.Message}", ex.InnerException);
+            }
+            catch (Exception ex) when (ex is FormatException or EndOfStreamException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{source} is damaged or not an ML.NET model file: {ex.Message}", ex);
+            }
             return new VaeLoadedModel(transformer, inputSchema, session.Models);
         }
         catch
         {
-            session?.DisposeModels();
+            foreach (var m in decoded.Values.Select(d => d.Model).Distinct()) m.Dispose();
             throw;
-        }
-        finally
-        {
-            session?.Dispose();
         }
     }
 }

@@ -11,14 +11,14 @@ namespace Microsoft.ML.Vae;
 public sealed class VaeReconstructionEstimator : IEstimator<VaeReconstructionTransformer>
 {
     private const string Component = "VAE reconstruction";
-    private readonly MLContext _mlContext;
+    private readonly TransformsCatalog _transforms;
     private readonly IVaeModel _model;
     private readonly VaeReconstructionOptions _options;
 
-    internal VaeReconstructionEstimator(MLContext mlContext, IVaeModel model, string outputColumnName, string inputColumnName,
+    internal VaeReconstructionEstimator(TransformsCatalog transforms, IVaeModel model, string outputColumnName, string inputColumnName,
         VaeReconstructionOptions? options)
     {
-        _mlContext = mlContext ?? throw new ArgumentNullException(nameof(mlContext));
+        _transforms = transforms ?? throw new ArgumentNullException(nameof(transforms));
         _model = model ?? throw new ArgumentNullException(nameof(model));
         MappingColumns.CheckUserName(outputColumnName, nameof(outputColumnName));
         MappingColumns.CheckUserName(inputColumnName, nameof(inputColumnName));
@@ -42,7 +42,7 @@ public sealed class VaeReconstructionEstimator : IEstimator<VaeReconstructionTra
         ReconstructionMenu.Get(_model.SampleShape, _options.ExpandGrayscaleToRgb);
         long sampleSize = _model.SampleShape.Aggregate(1L, (a, b) => checked(a * b));
         InputColumn.Check(input.Schema, InputColumnName, sampleSize, _model.SampleShape, Component);
-        return VaeReconstructionTransformer.Create(_mlContext, _model, OutputColumnName, InputColumnName, _options, input);
+        return VaeReconstructionTransformer.Create(_transforms, _model, OutputColumnName, InputColumnName, _options, input);
     }
 
     /// <summary>The schema after the transform: the input plus the reconstruction column.</summary>
@@ -51,6 +51,6 @@ public sealed class VaeReconstructionEstimator : IEstimator<VaeReconstructionTra
         ArgumentNullException.ThrowIfNull(inputSchema);
         var shape = ReconstructionMenu.Get(_model.SampleShape, _options.ExpandGrayscaleToRgb);
         InputColumn.Check(inputSchema, InputColumnName, Component);
-        return VaeReconstructionTransformer.BuildPipeline(_mlContext, shape, null, OutputColumnName, InputColumnName).GetOutputSchema(inputSchema);
+        return VaeReconstructionTransformer.BuildPipeline(_transforms, shape, null, OutputColumnName, InputColumnName).GetOutputSchema(inputSchema);
     }
 }

@@ -12,8 +12,8 @@ namespace Microsoft.ML.Vae;
 public sealed class VaeReconstructionTransformer : VaeMappingTransformer
 {
     private VaeReconstructionTransformer(IVaeModel model, string outputColumnName, string inputColumnName, int[] outputDimensions,
-        ITransformer inner, MappingSettings settings)
-        : base(model, ownsModel: false, inputColumnName, inner, settings)
+        ITransformer inner, float inputScale)
+        : base(model, ownsModel: false, inputColumnName, inner, inputScale)
     {
         OutputColumnName = outputColumnName;
         OutputDimensions = outputDimensions;
@@ -27,19 +27,20 @@ public sealed class VaeReconstructionTransformer : VaeMappingTransformer
 
     private protected override string Component => "VAE reconstruction";
 
-    internal static VaeReconstructionTransformer Create(MLContext mlContext, IVaeModel model, string outputColumnName, string inputColumnName,
+    internal static VaeReconstructionTransformer Create(TransformsCatalog transforms, IVaeModel model, string outputColumnName, string inputColumnName,
         VaeReconstructionOptions options, IDataView data)
     {
         var shape = ReconstructionMenu.Get(model.SampleShape, options.ExpandGrayscaleToRgb);
-        var mapper = new ReconstructionMapper(new RowInference(model, options.InputScale), options.OutputScale, options.ExpandGrayscaleToRgb);
-        var inner = BuildPipeline(mlContext, shape, mapper, outputColumnName, inputColumnName).Fit(data);
-        var settings = new MappingSettings(MappingSettings.Reconstruction, shape.Contract, options.InputScale, options.OutputScale, options.ExpandGrayscaleToRgb);
+        var mapping = new LoadedMapping(
+            new MappingSettings(MappingSettings.Reconstruction, options.InputScale, options.OutputScale, options.ExpandGrayscaleToRgb), model);
+        var inner = BuildPipeline(transforms, shape, mapping, outputColumnName, inputColumnName).Fit(data);
         return new VaeReconstructionTransformer(model, outputColumnName, inputColumnName,
-            OutputImages.OutputDimensions(model.SampleShape, options.ExpandGrayscaleToRgb), inner, settings);
+            OutputImages.OutputDimensions(model.SampleShape, options.ExpandGrayscaleToRgb), inner, options.InputScale);
     }
 
-    internal static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, ReconstructionShape shape, ReconstructionMapper? mapper,
+    internal static IEstimator<ITransformer> BuildPipeline(TransformsCatalog transforms, ReconstructionShape shape, LoadedMapping? mapping,
         string outputColumnName, string inputColumnName) =>
-        InnerPipeline.Build(mlContext, inputColumnName, shape.CreateMapping(mlContext, mapper),
+        InnerPipeline.Build(transforms, inputColumnName, mapping is null ? "" : EmbeddedModel.Encode(mapping.Settings, mapping.Model),
+            shape.CreateMapping(transforms, mapping is null ? null : new ReconstructionMapper(MappingSource.Fixed(mapping))),
             [(outputColumnName, MappingColumns.Reconstruction)], [MappingColumns.Reconstruction]);
 }

@@ -14,11 +14,19 @@ internal static class ContextDevice
     public static Device Resolve(MLContext mlContext)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        if (mlContext.GpuDeviceId is not int id) return torch.CPU;
+        return Resolve(mlContext.GpuDeviceId, mlContext.FallbackToCpu);
+    }
+
+    /// <summary>The same for an environment's settings.</summary>
+    public static Device Resolve(VaeEnvironment environment) => Resolve(environment.GpuDeviceId, environment.FallbackToCpu);
+
+    private static Device Resolve(int? gpuDeviceId, bool fallbackToCpu)
+    {
+        if (gpuDeviceId is not int id) return torch.CPU;
         bool cuda = torch.cuda.is_available();
         int count = cuda ? torch.cuda.device_count() : 0;
         if (cuda && id >= 0 && id < count) return new Device(DeviceType.CUDA, id);
-        if (mlContext.FallbackToCpu) return torch.CPU;
+        if (fallbackToCpu) return torch.CPU;
         string why = cuda
             ? $"only {count} CUDA device(s) are present"
             : "libtorch reports no CUDA support on this machine (the application needs a CUDA backend package such as TorchSharp-cuda-linux or TorchSharp-cuda-windows, and a visible GPU)";

@@ -17,8 +17,14 @@ internal static class ContextSeed
     public static long Resolve(MLContext mlContext, long? explicitSeed)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
+        return Resolve((IHostEnvironment)mlContext, explicitSeed);
+    }
+
+    /// <summary>The next seed: <paramref name="explicitSeed"/> when given, else one drawn from <paramref name="host"/>.</summary>
+    public static long Resolve(IHostEnvironment host, long? explicitSeed)
+    {
+        ArgumentNullException.ThrowIfNull(host);
         if (explicitSeed is long seed) return seed;
-        var host = ((IHostEnvironment)mlContext).Register(HostName);
-        return host.Rand.Next();
+        return host.Register(HostName).Rand.Next();
     }
 }

@@ -55,7 +55,7 @@ public abstract class VaeRecipe
     /// <summary>Training batch size.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Training iterations used when <see cref="VaeTrainingOptions.Iterations"/> is not set.</summary>
+    /// <summary>Training iterations (the model options' own count).</summary>
     public long Iterations { get; }
 
     /// <summary>Number of values in one sample (the product of <see cref="SampleShape"/>).</summary>
