@@ -3,8 +3,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Vae;
-using Microsoft.ML.Vae.Core.Models;
-using Microsoft.ML.Vae.Core.Networks;
 
 string modelPath = args.Length > 0 ? args[0] : "model.zip";
 
@@ -12,9 +10,8 @@ var mlContext = new MLContext(seed: 1);
 var train = mlContext.Data.LoadFromEnumerable(Row.Make(600, seed: 1));
 var test = mlContext.Data.LoadFromEnumerable(Row.Make(200, seed: 2));
 
-var vae = new DpVaeOptions { SampleShape = [Row.Size], LatentDim = 4, Network = NetworkKind.Mlp, BatchSize = 50, LearningRate = 1e-3, Iterations = 300 };
 var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
-    .Append(mlContext.Vae().DpVae("Features", "Pixels", vae))
+    .Append(mlContext.Vae().Vae("Features", "Pixels", latentDim: 4, iterations: 300))
     .Append(mlContext.MulticlassClassification.Trainers.LbfgsMaximumEntropy("Label", "Features"))
     .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 var model = pipeline.Fit(train);
@@ -22,11 +19,12 @@ var model = pipeline.Fit(train);
 var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test));
 Console.WriteLine($"micro accuracy: {metrics.MicroAccuracy:F3}");
 
-VaeModelFile.Save(mlContext, model, train.Schema, modelPath);
+// Plain ML.NET saving: the VAE's weights travel inside the .zip.
+mlContext.Model.Save(model, train.Schema, modelPath);
 var before = Predict(mlContext, model, test);
 
 var freshContext = new MLContext(seed: 7);
-var reloaded = VaeModelFile.Load(freshContext, modelPath, out _);
+var reloaded = freshContext.Model.Load(modelPath, out _);
 var after = Predict(freshContext, reloaded, test);
 
 for (int i = 0; i < before.Length; i++)
