@@ -41,7 +41,7 @@ public sealed class BadInputAndThreadTests
         f.Context.Model.Save(f.Model, f.Train.Schema, path);
         var mlContext = new MLContext();
         var model = mlContext.Model.Load(path, out _);
-        var rows = FashionMnistRows.Load(train: false, 64);
+        var rows = FashionMnistRows.Load(train: false, 16);
 
         var engine = mlContext.Model.CreatePredictionEngine<FashionMnistRow, Scored>(model);
         var expected = rows.Select(r => engine.Predict(r)).Select(p => (p.Features.ToArray(), p.PredictedLabel)).ToArray();

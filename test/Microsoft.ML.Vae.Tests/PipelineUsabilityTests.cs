@@ -43,7 +43,7 @@ public sealed class PipelineUsabilityTests
     public void EachFamilyIsOneCatalogCall()
     {
         var mlContext = new MLContext(seed: 1);
-        var data = FashionMnistRows.View(mlContext, train: true, 200);
+        var data = FashionMnistRows.View(mlContext, train: true, 100);
         var vae = mlContext.Vae();
         var calls = new (string Kind, VaeFeaturizerEstimator Estimator)[]
         {
