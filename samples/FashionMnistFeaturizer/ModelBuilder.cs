@@ -45,7 +45,7 @@ public static class ModelBuilder
         Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
     }
 
-    /// <summary>Saves the model with the VAE weights inside the .zip.</summary>
+    /// <summary>Saves the model with the VAE weights inside the .zip (written only once complete; plain mlContext.Model.Save also works).</summary>
     public static void SaveModel(MLContext mlContext, ITransformer model, DataViewSchema inputSchema, string path)
     {
         VaeModelFile.Save(mlContext, model, inputSchema, path);

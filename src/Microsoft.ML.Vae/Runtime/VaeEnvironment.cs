@@ -12,8 +12,8 @@ namespace Microsoft.ML.Vae.Runtime;
 /// <remarks>
 /// ML.NET gives extension methods on <see cref="TransformsCatalog"/> no public way to reach the context they
 /// belong to (its catalogs hold the environment behind the internal <c>IInternalCatalog</c> interface, which
-/// ML.NET's own extension methods read). <see cref="FromCatalog"/> reads that environment by reflection, the
-/// only non-public access in this library; if a future ML.NET renames it, the Transforms entry points fail with
+/// ML.NET's own extension methods read). <see cref="FromCatalog"/> reads that environment by reflection (with
+/// <see cref="ContextCancellation"/>, the only reads of non-public ML.NET members in this library); if a future ML.NET renames it, the Transforms entry points fail with
 /// a message pointing to <c>mlContext.Vae()</c>, which needs no reflection.
 /// </remarks>
 internal sealed class VaeEnvironment
