@@ -21,7 +21,7 @@ public sealed class SampleTests
         {
             string model = Path.Combine(work, "model.zip");
             var run = DotnetProcess.Run("dotnet", [dll, "600", "200", model], work, TimeSpan.FromMinutes(4)).EnsureSuccess("the sample");
-            StringAssert.Contains(run.Output, "VAE features (16): micro accuracy");
+            StringAssert.Contains(run.Output, "VAE features (32): micro accuracy");
             StringAssert.Contains(run.Output, "raw pixels (784): micro accuracy");
             StringAssert.Contains(run.Output, "Reloaded model: true class");
             Assert.IsTrue(new FileInfo(model).Length > 0, "no model file");
