@@ -40,6 +40,30 @@ public sealed class PipelineUsabilityTests
     }
 
     [TestMethod]
+    public void DataAlreadyInTheUnitRangeWithTheDefaultScaleIsWarnedAboutInTheLog()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        // Fashion-MNIST rows divided by 255: [0, 1] data fed with the default InputScale of 1/255.
+        var unit = mlContext.Transforms.CustomMapping<PixelRow, PixelRow>((i, o) => o.Pixels = i.Pixels.Select(v => v / 255f).ToArray(), null)
+            .Fit(FashionMnistRows.View(mlContext, train: true, 100)).Transform(FashionMnistRows.View(mlContext, train: true, 100));
+        using (mlContext.Vae().Vae("F", "Pixels", latentDim: 2, iterations: 2).Fit(unit)) { }
+        Assert.AreEqual(1, warnings.Count(w => w.Contains("InputScale = 1", StringComparison.Ordinal)), string.Join("\n", warnings));
+
+        warnings.Clear();
+        using (mlContext.Vae().Vae("F", "Pixels", latentDim: 2, iterations: 2, options: new VaeFeaturizerOptions { InputScale = 1 }).Fit(unit)) { }
+        using (mlContext.Vae().Vae("F", "Pixels", latentDim: 2, iterations: 2).Fit(FashionMnistRows.View(mlContext, train: true, 100))) { }
+        Assert.AreEqual(0, warnings.Count(w => w.Contains("InputScale", StringComparison.Ordinal)), string.Join("\n", warnings));
+    }
+
+    private sealed class PixelRow
+    {
+        [Microsoft.ML.Data.VectorType(784)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    [TestMethod]
     public void EachFamilyIsOneCatalogCall()
     {
         var mlContext = new MLContext(seed: 1);

@@ -22,7 +22,10 @@ public sealed class VaeFeaturizerOptions
     /// ExtractPixels and raw bytes give, become the [0, 1] range the image models are trained on). Use 1 for
     /// inputs already in the model's range.
     /// </summary>
-    public float InputScale { get; set; } = 1f / 255;
+    public float InputScale { get; set; } = DefaultInputScale;
+
+    /// <summary>The default <see cref="InputScale"/>: 1/255, for 0–255 pixels.</summary>
+    public const float DefaultInputScale = 1f / 255;
 
     /// <summary>
     /// Seed of weight initialization, shuffling and sampling; null (the default) draws one from the

@@ -13,6 +13,9 @@ internal sealed class TrainingLog(IChannel channel, IProgress<TrainingProgress>?
     /// <summary>A stage message, e.g. "Read 1000 rows of column 'Pixels'".</summary>
     public void Stage(string message) => channel.Info(MessageSensitivity.None, message);
 
+    /// <summary>A warning about the input or the settings (ML.NET's Warning kind, so hosts that filter see it).</summary>
+    public void Warning(string message) => channel.Warning(MessageSensitivity.None, message);
+
     /// <inheritdoc />
     public void Report(TrainingProgress value)
     {

@@ -19,6 +19,21 @@ internal static class VaeFitting
     private static readonly TimeSpan CancellationPoll = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// The default scale 1/255 is for 0–255 pixels; data already in [0, 1] would reach the model as [0, 0.004], where
+    /// a VAE learns nothing (its latents collapse to the prior) without any error. Returns the warning for that case.
+    /// </summary>
+    internal static string? InputScaleLooksWrong(float[] scaled, float inputScale)
+    {
+        if (inputScale != VaeFeaturizerOptions.DefaultInputScale || scaled.Length == 0) return null;
+        float max = 0;
+        foreach (float v in scaled) max = Math.Max(max, Math.Abs(v));
+        return max > 0 && max <= inputScale * 1.0001f
+            ? $"Every input value lies within [-1, 1], but InputScale is 1/255 (for 0–255 pixels), so the model sees values of at most {max:G3}: " +
+              "set VaeFeaturizerOptions.InputScale = 1 for data already in the model's range."
+            : null;
+    }
+
+    /// <summary>
     /// Reads the column (scaled by the options' input scale), seeds libtorch from the options or the context,
     /// builds the model on the context's device and trains it with the core trainer, reporting stages and
     /// progress to the context's log. Cancelling the context stops training with <see cref="OperationCanceledException"/>;
@@ -40,6 +55,7 @@ internal static class VaeFitting
         var clock = Stopwatch.StartNew();
         var (values, rows) = ColumnReader.ReadVectors(data, column, checked((int)recipe.SampleSize), options.InputScale, options.MaxRows);
         log.Stage($"Read {rows} rows of column '{column.Name}' ({recipe.SampleSize} values each) in {clock.Elapsed.TotalSeconds:F1} s.");
+        if (InputScaleLooksWrong(values, options.InputScale) is { } warning) log.Warning(warning);
         using var dataset = TensorDataset.FromArray(values, recipe.SampleShape.ToArray());
         ThrowIfCancelled(contextCancelled);
 
