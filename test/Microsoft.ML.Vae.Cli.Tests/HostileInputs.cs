@@ -194,26 +194,9 @@ internal sealed partial class HostileInputs : IDisposable
 
     // ---- IDX
 
-    public static byte[] IdxHeader(params int[] dims)
-    {
-        var h = new byte[4 + 4 * dims.Length];
-        h[2] = 0x08;
-        h[3] = (byte)dims.Length;
-        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4 + 4 * i), dims[i]);
-        return h;
-    }
+    public static byte[] IdxHeader(params int[] dims) => TestSupport.IdxTestFiles.Header(dims);
 
-    public static byte[] Gzip(byte[] header, long zeros)
-    {
-        using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gz.Write(header);
-            var block = new byte[1 << 20];
-            for (long left = zeros; left > 0; left -= block.Length) gz.Write(block, 0, (int)Math.Min(block.Length, left));
-        }
-        return ms.ToArray();
-    }
+    public static byte[] Gzip(byte[] header, long zeros) => TestSupport.IdxTestFiles.Gzip(header, zeros);
 
     // ---- special files
 

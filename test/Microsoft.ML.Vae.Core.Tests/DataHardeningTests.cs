@@ -128,26 +128,9 @@ public sealed class DataHardeningTests : LeakCheckedTest
         Assert.AreEqual(3, count);
     }
 
-    private static byte[] IdxHeader(params int[] dims)
-    {
-        var h = new byte[4 + 4 * dims.Length];
-        h[2] = IdxReader.UnsignedByteType;
-        h[3] = (byte)dims.Length;
-        for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4 + 4 * i), dims[i]);
-        return h;
-    }
+    private static byte[] IdxHeader(params int[] dims) => TestSupport.IdxTestFiles.Header(dims);
 
-    private static byte[] Gzip(byte[] header, long zeros)
-    {
-        using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gz.Write(header);
-            var block = new byte[1 << 20];
-            for (long left = zeros; left > 0; left -= block.Length) gz.Write(block, 0, (int)Math.Min(block.Length, left));
-        }
-        return ms.ToArray();
-    }
+    private static byte[] Gzip(byte[] header, long zeros) => TestSupport.IdxTestFiles.Gzip(header, zeros);
 
     [TestMethod]
     public void IdxSizesBeyondTheLimitAreRefusedBeforeAllocating()
