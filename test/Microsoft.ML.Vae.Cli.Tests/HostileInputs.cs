@@ -48,31 +48,9 @@ internal sealed partial class HostileInputs : IDisposable
 
     // ---- model files
 
-    public static List<(string Name, byte[] Bytes)> Entries(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        return archive.Entries.Select(e =>
-        {
-            using var s = e.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            return (e.FullName, ms.ToArray());
-        }).ToList();
-    }
+    public static List<(string Name, byte[] Bytes)> Entries(byte[] zip) => TestSupport.ZipTestFiles.ReadEntries(zip);
 
-    public static byte[] Zip(IEnumerable<(string Name, byte[] Bytes)> entries)
-    {
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, bytes) in entries)
-            {
-                using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                s.Write(bytes);
-            }
-        }
-        return ms.ToArray();
-    }
+    public static byte[] Zip(IEnumerable<(string Name, byte[] Bytes)> entries) => TestSupport.ZipTestFiles.WriteEntries(entries);
 
     public byte[] WithEntry(string name, byte[] bytes) =>
         Zip(Entries(GoodModel).Select(e => e.Name == name ? (name, bytes) : e));

@@ -11,34 +11,10 @@ namespace Microsoft.ML.Vae.Core.Tests;
 internal static class HostileModelFiles
 {
     /// <summary>The entries of a zip, in order (a repeated name appears twice).</summary>
-    public static List<(string Name, byte[] Bytes)> ReadEntries(byte[] file)
-    {
-        using var zip = new ZipArchive(new MemoryStream(file), ZipArchiveMode.Read);
-        var list = new List<(string, byte[])>();
-        foreach (var e in zip.Entries)
-        {
-            using var s = e.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            list.Add((e.FullName, ms.ToArray()));
-        }
-        return list;
-    }
+    public static List<(string Name, byte[] Bytes)> ReadEntries(byte[] file) => TestSupport.ZipTestFiles.ReadEntries(file);
 
     /// <summary>Writes entries (stored, uncompressed) into a new zip; repeated names are kept.</summary>
-    public static byte[] WriteEntries(IEnumerable<(string Name, byte[] Bytes)> entries)
-    {
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, bytes) in entries)
-            {
-                using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                s.Write(bytes);
-            }
-        }
-        return ms.ToArray();
-    }
+    public static byte[] WriteEntries(IEnumerable<(string Name, byte[] Bytes)> entries) => TestSupport.ZipTestFiles.WriteEntries(entries);
 
     /// <summary>The file with <paramref name="name"/> stored a second time (with the same bytes).</summary>
     public static byte[] WithRepeatedEntry(byte[] file, string name)

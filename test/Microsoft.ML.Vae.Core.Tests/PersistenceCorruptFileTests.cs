@@ -154,31 +154,9 @@ public sealed class PersistenceCorruptFileTests
         }
     }
 
-    private static Dictionary<string, byte[]> ReadEntries(byte[] file)
-    {
-        using var zip = new ZipArchive(new MemoryStream(file), ZipArchiveMode.Read);
-        var d = new Dictionary<string, byte[]>();
-        foreach (var e in zip.Entries)
-        {
-            using var s = e.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            d[e.FullName] = ms.ToArray();
-        }
-        return d;
-    }
+    private static Dictionary<string, byte[]> ReadEntries(byte[] file) =>
+        TestSupport.ZipTestFiles.ReadEntries(file).GroupBy(e => e.Name).ToDictionary(g => g.Key, g => g.Last().Bytes);
 
-    private static byte[] WriteEntries(Dictionary<string, byte[]> entries)
-    {
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, bytes) in entries)
-            {
-                using var s = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                s.Write(bytes);
-            }
-        }
-        return ms.ToArray();
-    }
+    private static byte[] WriteEntries(Dictionary<string, byte[]> entries) =>
+        TestSupport.ZipTestFiles.WriteEntries(entries.Select(e => (e.Key, e.Value)));
 }
