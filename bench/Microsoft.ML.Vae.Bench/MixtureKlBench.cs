@@ -20,7 +20,7 @@ public static class MixtureKlBench
     private const string CaseName = "mixture-kl";
 
     /// <summary>Usage text.</summary>
-    public const string Usage = "usage: Microsoft.ML.Vae.Bench --case mixture-kl [--iters N] [--threads T] [--seed S]";
+    public const string Usage = "usage: Microsoft.ML.Vae.Bench --case mixture-kl [--iters N] [--threads T] [--seed S] [--kernels fused|generic|both] [--vector-bits 0|128|256|512] [--paired true|false] [--openmp-team true|false]";
 
     /// <summary>True when the arguments select this case.</summary>
     public static bool Handles(IReadOnlyList<string> args)
@@ -36,6 +36,7 @@ public static class MixtureKlBench
     {
         int iters = 50, threads = Environment.ProcessorCount;
         long seed = 0;
+        string kernels = "both";
         try
         {
             for (int i = 0; i < args.Count; i += 2)
@@ -51,6 +52,16 @@ public static class MixtureKlBench
                         seed = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s)
                             ? s : throw new ArgumentException($"--seed expects an integer, got '{value}'.");
                         break;
+                    case "--kernels":
+                        kernels = value is "fused" or "generic" or "both"
+                            ? value : throw new ArgumentException($"--kernels expects fused, generic or both, got '{value}'.");
+                        break;
+                    case "--vector-bits":
+                        FusedKernelSupport.ForcedVectorBits = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bits)
+                            ? bits : throw new ArgumentException($"--vector-bits expects 0, 128, 256 or 512, got '{value}'.");
+                        break;
+                    case "--paired": FusedKernelSupport.PairedSweeps = Flag(args[i], value); break;
+                    case "--openmp-team": OpenMpTeam.Enabled = Flag(args[i], value); break;
                     default: throw new ArgumentException($"Unknown option '{args[i]}'.");
                 }
             }
@@ -61,12 +72,15 @@ public static class MixtureKlBench
             Console.Error.WriteLine(Usage);
             return 2;
         }
-        Console.WriteLine(JsonSerializer.Serialize(Run(iters, threads, seed)));
+        Console.WriteLine(JsonSerializer.Serialize(Run(iters, threads, seed, kernels)));
         return 0;
     }
 
-    /// <summary>Times every piece <paramref name="iters"/> times (after a short warm-up) on <paramref name="threads"/> threads.</summary>
-    public static Dictionary<string, object> Run(int iters, int threads, long seed)
+    /// <summary>
+    /// Times every piece <paramref name="iters"/> times (after a short warm-up) on <paramref name="threads"/> threads;
+    /// <paramref name="kernels"/> ("fused", "generic" or "both") picks the KL formulations timed.
+    /// </summary>
+    public static Dictionary<string, object> Run(int iters, int threads, long seed, string kernels = "both")
     {
         torch.set_num_threads(threads);
         torch.manual_seed(seed);
@@ -100,6 +114,9 @@ public static class MixtureKlBench
             ["samples"] = m,
             ["components"] = k,
             ["dim"] = d,
+            ["vectorBits"] = FusedKernelSupport.VectorBits,
+            ["pairedSweeps"] = FusedKernelSupport.PairedSweepsActive,
+            ["openMpTeam"] = OpenMpTeam.Enabled && OpenMpTeam.Available,
             ["noiseSixSetsFusedMs"] = Median(() => FusedOps.MonteCarloNoise(6, m, b, d)),
             ["noiseSixSetsRandnMs"] = Median(() => torch.randn(6, m, b, d).square().sum(3).mean([1])),
         };
@@ -108,6 +125,7 @@ public static class MixtureKlBench
         {
             foreach (var (kernel, useFused) in new[] { ("fused", true), ("generic", false) })
             {
+                if (kernels != "both" && kernels != kernel) continue;
                 MixturePriorDensity.UseFusedKernel = useFused;
                 result[$"klPosteriorGradient_{kernel}Ms"] = Median(() =>
                     torch.autograd.grad([MixturePriorKl.Estimate(mean, logVar, target, noise).PerSample.sum()], [mean, logVar]));
@@ -127,6 +145,9 @@ public static class MixtureKlBench
         result["gompSpinCount"] = RuntimeInfo.GompSpinCount();
         return result;
     }
+
+    private static bool Flag(string name, string value) =>
+        bool.TryParse(value, out var flag) ? flag : throw new ArgumentException($"{name} expects true or false, got '{value}'.");
 
     private static int Positive(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0

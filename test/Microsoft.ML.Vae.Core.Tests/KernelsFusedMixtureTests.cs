@@ -376,6 +376,50 @@ public sealed class KernelsFusedMixtureTests
     }
 
     [TestMethod]
+    [DataRow(512, 1.0)]
+    [DataRow(256, 1.0)]
+    [DataRow(512, 15.0)]   // many samples too far for the shifted sweep: pairs fall back to the exact path
+    public void MonteCarlo_PairedSweeps_AreBitIdenticalToOneSampleSweeps(int bits, double spread)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            Assert.Inconclusive("This CPU has no AVX-512, so the two-samples-per-sweep path is not used here.");
+        using var scope = torch.NewDisposeScope();
+        // 51 samples: the last sample of every posterior has no partner; one posterior is NaN.
+        var (mean, logVar, noise, prior) = MakeMonteCarlo(40, 2, 64, 51, seed: 31);
+        var meanValues = Floats(mean * spread);
+        meanValues[7 * 2 + 1] = float.NaN;
+        var means = torch.tensor(meanValues, new long[] { 40, 2 });
+        var rowWeights = torch.randn(40);
+
+        float[][] Run(bool paired)
+        {
+            bool saved = FusedKernelSupport.PairedSweeps;
+            try
+            {
+                FusedKernelSupport.PairedSweeps = paired;
+                return WithVectorBits(bits, () =>
+                {
+                    // A stop-gradient prior: the posterior-only pass, the one that pairs samples.
+                    var leaves = new[] { means, logVar }.Select(x => x.detach().requires_grad_()).ToArray();
+                    var value = FusedOps.MixtureMonteCarloLogDensity(leaves[0], leaves[1], noise, prior.Means, prior.LogVars, prior.LogWeights).MeanLogDensity;
+                    var grads = torch.autograd.grad(new[] { (value.nan_to_num() * rowWeights).sum() }, leaves);
+                    return new[] { value.detach() }.Concat(grads).Select(Floats).ToArray();
+                });
+            }
+            finally
+            {
+                FusedKernelSupport.PairedSweeps = saved;
+            }
+        }
+
+        var one = Run(paired: false);
+        var two = Run(paired: true);
+        Assert.IsTrue(float.IsNaN(one[0][7]), "the NaN posterior's value");
+        Assert.IsTrue(one[0].Where((_, i) => i != 7).All(float.IsFinite), "the other posteriors' values");
+        for (int i = 0; i < one.Length; i++) CollectionAssert.AreEqual(one[i], two[i], $"output {i}");
+    }
+
+    [TestMethod]
     public void MonteCarlo_NonFinitePosterior_GivesNaNForItsRowAndThePriorGradients()
     {
         using var scope = torch.NewDisposeScope();

@@ -20,6 +20,16 @@ internal static unsafe class FusedKernelSupport
 
     private static int _forcedVectorBits;
 
+    /// <summary>
+    /// Whether the 2-D Monte-Carlo posterior-gradient pass may take two samples per sweep where the CPU has
+    /// AVX-512 (32 vector registers); same arithmetic, bit-identical results. Tests and benchmarks switch it
+    /// off to compare.
+    /// </summary>
+    public static bool PairedSweeps { get; set; } = true;
+
+    /// <summary>True when <see cref="PairedSweeps"/> is on and the CPU has the registers for it.</summary>
+    public static bool PairedSweepsActive => PairedSweeps && System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+
     /// <summary>True when <paramref name="tensor"/> is a float32 tensor on the CPU (any layout: the kernels make it contiguous).</summary>
     public static bool IsFloat32Cpu(Tensor? tensor) =>
         tensor is not null && !tensor.IsInvalid && tensor.dtype == ScalarType.Float32 && tensor.device_type == DeviceType.CPU;
@@ -69,18 +79,21 @@ internal static unsafe class FusedKernelSupport
 
     /// <summary>
     /// Runs <paramref name="body"/> for every block in [0, <paramref name="blocks"/>) on at most
-    /// <c>torch.get_num_threads()</c> workers, handing blocks out dynamically (inside a training step other
-    /// pools may hold part of a core, and a static split would leave the fast thread waiting for the slow
-    /// one). Each block must write only its own outputs, so results do not depend on which thread ran it.
+    /// <paramref name="maxThreads"/> (default <c>torch.get_num_threads()</c>) workers, handing blocks out
+    /// dynamically (inside a training step other pools may hold part of a core, and a static split would leave
+    /// the fast thread waiting for the slow one). The workers are libtorch's OpenMP team where it can be
+    /// reached (<see cref="OpenMpTeam"/>), otherwise the .NET thread pool. Each block must write only its own
+    /// outputs, so results do not depend on which thread ran it.
     /// </summary>
-    public static void ForEachBlock(long blocks, Action<long> body)
+    public static void ForEachBlock(long blocks, Action<long> body, int maxThreads = 0)
     {
-        long workers = Math.Min(blocks, Math.Max(1, torch.get_num_threads()));
+        long workers = Math.Min(blocks, Math.Max(1, maxThreads > 0 ? maxThreads : torch.get_num_threads()));
         if (workers <= 1)
         {
             for (long b = 0; b < blocks; b++) body(b);
             return;
         }
+        if (OpenMpTeam.TryForEachBlock(blocks, (int)workers, body)) return;
         Parallel.For(0L, blocks, new ParallelOptions { MaxDegreeOfParallelism = (int)workers }, body);
     }
 

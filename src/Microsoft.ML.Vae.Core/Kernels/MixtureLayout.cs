@@ -21,11 +21,13 @@ internal sealed unsafe class MixtureLayout : IDisposable
         K = k;
         D = d;
         KPadded = (k + Padding - 1) / Padding * Padding;
-        nuint floats = (nuint)((2L * d + 1) * KPadded);
+        nuint floats = (nuint)((3L * d + 2) * KPadded);
         _memory = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
         Mean = _memory;
         HalfPrecision = _memory + (long)d * KPadded;
         Bias = _memory + 2L * d * KPadded;
+        NegHalfPrecision = Bias + KPadded;
+        ShiftedBias = NegHalfPrecision + (long)d * KPadded;
     }
 
     private float* _memory;
@@ -47,6 +49,12 @@ internal sealed unsafe class MixtureLayout : IDisposable
 
     /// <summary>log w_k − ½ Σ_j lv_kj at [k].</summary>
     public float* Bias { get; }
+
+    /// <summary>−½·e^{−lv_kj} at [j·KPadded + k]: lets the one-sweep kernels form the terms with fused multiply-adds.</summary>
+    public float* NegHalfPrecision { get; }
+
+    /// <summary>bias_k − <see cref="MaxBias"/> at [k] (pad lanes stay hugely negative).</summary>
+    public float* ShiftedBias { get; }
 
     /// <summary>
     /// max_k bias_k over the real components: an upper bound of every term a_k = bias_k − Σ_j h_kj t_kj², since
@@ -81,6 +89,8 @@ internal sealed unsafe class MixtureLayout : IDisposable
             c.Bias[i] = bias < PadBias ? PadBias : (float)bias;
             c.MaxBias = Math.Max(c.MaxBias, c.Bias[i]);
         }
+        for (int i = 0; i < d * kp; i++) c.NegHalfPrecision[i] = -c.HalfPrecision[i];
+        for (int i = 0; i < kp; i++) c.ShiftedBias[i] = c.Bias[i] - c.MaxBias;
         return c;
     }
 

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
 using TorchSharp.Modules;
+using Microsoft.ML.Vae.Core.Kernels;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Vae.Core.Training.Optimization;
@@ -277,12 +278,12 @@ internal static class FusedAdamKernel
         }
         var (p, g, m, v, vmax) = (w.P, w.G, w.M, w.V, w.VMax);
         int chunks = (n + ChunkSize - 1) / ChunkSize;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
+        FusedKernelSupport.ForEachBlock(chunks, chunk =>
         {
-            int start = k * ChunkSize, len = Math.Min(ChunkSize, n - start);
+            int start = (int)chunk * ChunkSize, len = Math.Min(ChunkSize, n - start);
             Run(p.Slice(start, len), g.Slice(start, len), m.Slice(start, len), v.Slice(start, len),
                 vmax is { } x ? x.Slice(start, len) : Span<float>.Empty, c);
-        });
+        }, threads);
     }
 
     private struct Coefficients
