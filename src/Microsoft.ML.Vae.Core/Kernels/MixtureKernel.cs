@@ -57,11 +57,6 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
     }
 
     /// <summary>
-    /// Adds one row's gradients, weighted by coef[k] (its responsibilities times their cotangents), into the
-    /// [d][KPadded] accumulators: grad_mean_kj += 2 c_k h_kj t_kj and grad_logvar_kj += c_k (h_kj t_kj² − ½)
-    /// with t = z − μ; writes ∂/∂z_j = −2 Σ_k c_k h_kj t_kj into dz[j].
-    /// </summary>
-    /// <summary>
     /// Σ_k c_k h_kj (z_j − μ_kj) for one latent coordinate j, with coefficients <paramref name="coef"/>: the latents'
     /// gradient alone (a stop-gradient prior), in the same arithmetic as <see cref="AddRowGradients"/>.
     /// </summary>
@@ -78,6 +73,11 @@ internal static unsafe class MixtureKernel<TVec, TOps> where TVec : struct where
         return TOps.Sum(acc);
     }
 
+    /// <summary>
+    /// Adds one row's gradients, weighted by coef[k] (its responsibilities times their cotangents), into the
+    /// [d][KPadded] accumulators: grad_mean_kj += 2 c_k h_kj t_kj and grad_logvar_kj += c_k (h_kj t_kj² − ½)
+    /// with t = z − μ; writes ∂/∂z_j = −2 Σ_k c_k h_kj t_kj into dz[j].
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRowGradients(MixtureLayout c, float* zn, float* coef, float* gradMean, float* gradLogVar, float* dz)
     {
