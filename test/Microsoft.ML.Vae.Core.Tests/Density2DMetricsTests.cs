@@ -114,6 +114,14 @@ public sealed class Density2DMetricsTests
         Assert.AreEqual(dataSum / 12 / (gridSum + dataSum), got, 1e-9);
         Assert.AreEqual(3, data.Draws, "one draw per data batch");
 
+        var parts = Density2DMetrics.GridNormalizedElboTerms(model, data, 2.0, options);
+        // e(x) is computed in float32: the parts match to its precision, relative.
+        Assert.AreEqual(dataSum / 12, parts.DataMean, 1e-6 * dataSum / 12, "numerator: mean over the data points");
+        Assert.AreEqual(gridSum, parts.GridSum, 1e-6 * gridSum, "grid sum");
+        Assert.AreEqual(12, parts.DataCount);
+        Assert.AreEqual(got, parts.GnElbo, 1e-15, "the parts give the gnELBO");
+        Assert.AreEqual(parts.GridSum / 25, parts.GridMean(5), 1e-12);
+
         var map = Density2DMetrics.DensityMap(model, 2.0, 5, options);
         CollectionAssert.AreEqual(new long[] { 5, 5 }, map.shape);
         var values = map.data<float>().ToArray();

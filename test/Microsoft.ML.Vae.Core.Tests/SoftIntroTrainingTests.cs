@@ -76,6 +76,9 @@ public sealed class SoftIntroTrainingTests
             Assert.IsTrue(double.IsFinite(metrics.Kl) && metrics.Kl >= 0, $"KL {metrics.Kl}");
             Assert.IsTrue(double.IsFinite(metrics.Jsd) && metrics.Jsd >= 0, $"JSD {metrics.Jsd}");
             Assert.IsTrue(double.IsFinite(metrics.GnElbo) && metrics.GnElbo > 0, $"gnELBO {metrics.GnElbo}");
+            var dataCount = 10 * new Density2DOptions().DataBatchSize;
+            Assert.AreEqual(metrics.GnElbo, metrics.DataNegElbo / (metrics.GridNegElbo * 64 * 64 + metrics.DataNegElbo * dataCount),
+                1e-9 * metrics.GnElbo, "the reported parts give the gnELBO");
             Assert.AreEqual(2.0, metrics.Range);
         }
         Assert.AreEqual(baseline, LiveTensors.Count, "tensors leaked");

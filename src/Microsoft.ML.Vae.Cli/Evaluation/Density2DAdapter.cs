@@ -19,6 +19,8 @@ internal static class Density2DAdapter
         yield return ("kl", r.Kl);
         yield return ("jsd", r.Jsd);
         yield return ("gnElbo", r.GnElbo);
+        yield return ("dataNegElbo", r.DataNegElbo);
+        yield return ("gridNegElbo", r.GridNegElbo);
         yield return ("sampleEntropy", r.SampleEntropy);
     }
 }

@@ -53,8 +53,13 @@ public static class Density2DMetrics
             var fake = Density2DHistogram.Density(Generate(model, options.Samples), options.Bins, range);
             jsd = HistogramJsd(real, fake);
         }
-        double gnElbo = options.SkipGnElbo ? double.NaN : GridNormalizedElbo(model, data, range, options);
-        return new Density2DResult(kl, jsd, gnElbo, entropy, range);
+        if (options.SkipGnElbo) return new Density2DResult(kl, jsd, double.NaN, entropy, range);
+        var parts = GridNormalizedElboTerms(model, data, range, options);
+        return new Density2DResult(kl, jsd, parts.GnElbo, entropy, range)
+        {
+            DataNegElbo = parts.DataMean,
+            GridNegElbo = parts.GridMean(options.GridPoints),
+        };
     }
 
     /// <summary>KL(real ‖ fake) of two density histograms [bins, bins] as PyTorch's kl_div(log(fake + 1e-14), real, 'batchmean').</summary>
@@ -100,6 +105,10 @@ public static class Density2DMetrics
     /// mean(e_data) / (Σ e_grid + Σ e_data), sums in float64.
     /// </summary>
     public static double GridNormalizedElbo(IVaeModel model, IDataSampler data, double range, Density2DOptions? options = null)
+        => GridNormalizedElboTerms(model, data, range, options).GnElbo;
+
+    /// <summary>The data mean and grid sum that <see cref="GridNormalizedElbo"/> is the ratio of.</summary>
+    public static GridNormalizedElboParts GridNormalizedElboTerms(IVaeModel model, IDataSampler data, double range, Density2DOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         options = Prepare(model, options);
@@ -122,7 +131,7 @@ public static class Density2DMetrics
             dataSum += NegativeElbo(model, batch, options, noise).to(ScalarType.Float64).sum().ToDouble();
             dataCount += batch.size(0);
         }
-        return dataSum / dataCount / (gridSum + dataSum);
+        return new GridNormalizedElboParts(dataSum / dataCount, gridSum, dataCount);
     }
 
     /// <summary>
