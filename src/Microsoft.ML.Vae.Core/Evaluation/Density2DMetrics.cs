@@ -131,7 +131,7 @@ public static class Density2DMetrics
             dataSum += NegativeElbo(model, batch, options, noise).to(ScalarType.Float64).sum().ToDouble();
             dataCount += batch.size(0);
         }
-        return new GridNormalizedElboParts(dataSum / dataCount, gridSum, dataCount);
+        return new GridNormalizedElboParts(dataSum, gridSum, dataCount);
     }
 
     /// <summary>
